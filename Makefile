@@ -1,0 +1,42 @@
+# `make run` builds the warehouse from demo data; `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEMO_ORDERS ?= 200000
+TEST_ORDERS ?= 20000
+TEST_DIR := data/test
+
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
+export DO_NOT_TRACK ?= 1
+
+.PHONY: install run test lint dbt-test pytest clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev,spark]"
+	touch $@
+
+run: install
+	$(BIN)/retention-warehouse generate --orders $(DEMO_ORDERS)
+	$(BIN)/retention-warehouse build
+
+test: install lint dbt-test pytest
+
+lint: install
+	RW_RAW_DIR=$(TEST_DIR)/raw RW_WAREHOUSE_PATH=$(TEST_DIR)/lint.duckdb DBT_TARGET_PATH=$(TEST_DIR)/target-lint \
+		$(BIN)/sqlfluff lint models tests
+
+dbt-test: install
+	$(BIN)/retention-warehouse --raw-dir $(TEST_DIR)/raw generate --orders $(TEST_ORDERS)
+	DBT_TARGET_PATH=$(TEST_DIR)/target $(BIN)/retention-warehouse --raw-dir $(TEST_DIR)/raw \
+		--warehouse $(TEST_DIR)/warehouse.duckdb build
+
+pytest: install
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf data target $(TEST_DIR)

@@ -1,0 +1,12 @@
+{#- Registry of raw tables and the models that account for their rows: `base` validates every raw
+    row, `staging` keeps the usable ones. Read by fct_quarantined_rows and by the
+    assert_raw_rows_accounted_for test; register every new raw table here. -#}
+{% macro validated_tables() %}
+    {{ return([
+        {'source': 'shop', 'table': 'customers', 'base': 'base_shop__customers', 'staging': 'stg_shop__customers'},
+        {'source': 'shop', 'table': 'products', 'base': 'base_shop__products', 'staging': 'stg_shop__products'},
+        {'source': 'shop', 'table': 'orders', 'base': 'base_shop__orders', 'staging': 'stg_shop__orders'},
+        {'source': 'shop', 'table': 'order_items', 'base': 'base_shop__order_items', 'staging': 'stg_shop__order_items'},
+        {'source': 'marketing', 'table': 'marketing_spend', 'base': 'base_marketing__spend', 'staging': 'stg_marketing__spend'},
+    ]) }}
+{% endmacro %}

@@ -1,0 +1,87 @@
+{#- Growth accounting on period activity (purchased in the period): every active customer is new,
+    retained or resurrected, and every customer active last period but not this one churned. -#}
+with
+
+customer_periods as (
+
+    select * from {{ ref('int_customer_periods') }}
+
+),
+
+classified as (
+
+    select
+        period_start,
+        period_end,
+        is_complete,
+        net_revenue_base,
+        previous_period_net_revenue_base,
+        case
+            when is_active and period_number = 0 then 'new'
+            when is_active and was_active_previous_period then 'retained'
+            when is_active then 'resurrected'
+            when was_active_previous_period then 'churned'
+        end as growth_state
+
+    from customer_periods
+
+),
+
+per_period as (
+
+    select
+        period_start,
+        period_end,
+        is_complete,
+        sum(case when growth_state = 'new' then 1 else 0 end) as new_customers,
+        sum(case when growth_state = 'retained' then 1 else 0 end) as retained_customers,
+        sum(case when growth_state = 'resurrected' then 1 else 0 end) as resurrected_customers,
+        sum(case when growth_state = 'churned' then 1 else 0 end) as churned_customers,
+        sum(case when growth_state = 'new' then net_revenue_base else 0 end) as new_revenue_base,
+        sum(case when growth_state = 'retained' then net_revenue_base else 0 end) as retained_revenue_base,
+        sum(case when growth_state = 'resurrected' then net_revenue_base else 0 end) as resurrected_revenue_base,
+        sum(
+            case when growth_state = 'churned' then previous_period_net_revenue_base else 0 end
+        ) as churned_revenue_base,
+        sum(
+            case
+                when growth_state = 'retained' and net_revenue_base > previous_period_net_revenue_base
+                    then net_revenue_base - previous_period_net_revenue_base
+                else 0
+            end
+        ) as expansion_revenue_base,
+        sum(
+            case
+                when growth_state = 'retained' and net_revenue_base < previous_period_net_revenue_base
+                    then previous_period_net_revenue_base - net_revenue_base
+                else 0
+            end
+        ) as contraction_revenue_base
+
+    from classified
+    group by period_start, period_end, is_complete
+
+)
+
+select
+    period_start,
+    period_end,
+    is_complete,
+    new_customers,
+    retained_customers,
+    resurrected_customers,
+    churned_customers,
+    new_customers + retained_customers + resurrected_customers as active_customers,
+    new_revenue_base,
+    retained_revenue_base,
+    resurrected_revenue_base,
+    churned_revenue_base,
+    expansion_revenue_base,
+    contraction_revenue_base,
+    {{ safe_divide('new_customers + resurrected_customers', 'churned_customers') }} as customer_quick_ratio,
+    {{ safe_divide(
+        'new_revenue_base + resurrected_revenue_base + expansion_revenue_base',
+        'churned_revenue_base + contraction_revenue_base',
+    ) }} as revenue_quick_ratio
+
+from per_period

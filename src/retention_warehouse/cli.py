@@ -1,0 +1,111 @@
+"""`retention-warehouse` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from retention_warehouse.settings import Settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings.from_env().with_overrides(
+        raw_dir=args.raw_dir, warehouse_path=args.warehouse, target=args.target
+    )
+    settings.export()
+    return settings
+
+
+def _parse_vars(text: str | None) -> dict | None:
+    return json.loads(text) if text else None
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from retention_warehouse.generate import generate
+
+    settings = _settings(args)
+    summary = generate(
+        settings.raw_dir, orders=args.orders, seed=args.seed,
+        start_date=args.start_date, years=args.years, bad_row_rate=args.bad_row_rate,
+    )
+    print(json.dumps({"raw_dir": str(settings.raw_dir), **summary.get("row_counts", {})}, indent=2))
+    return 0
+
+
+def cmd_import_orders(args: argparse.Namespace) -> int:
+    from retention_warehouse.importer import import_orders
+
+    settings = _settings(args)
+    summary = import_orders(
+        Path(args.path), settings.raw_dir, fmt=args.format,
+        customer_col=args.customer_col, date_col=args.date_col, amount_col=args.amount_col,
+        order_id_col=args.order_id_col, quantity_col=args.quantity_col,
+        status_col=args.status_col, currency_col=args.currency_col,
+        date_format=args.date_format, currency=args.currency,
+    )
+    print(json.dumps({"raw_dir": str(settings.raw_dir), **summary}, indent=2, default=str))
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from retention_warehouse.dbt_runner import run_dbt
+
+    settings = _settings(args)
+    selector = ["--select", args.select] if args.select else []
+    run_dbt(["build", *selector], settings, _parse_vars(args.vars))
+    print(f"warehouse: {settings.warehouse_path} (schemas staging, intermediate, marts)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="retention-warehouse", description=__doc__)
+    parser.add_argument("--raw-dir", help="landing folder (env RW_RAW_DIR, default data/raw)")
+    parser.add_argument("--warehouse", help="DuckDB build file (env RW_WAREHOUSE_PATH)")
+    parser.add_argument("--target", help="dbt target: duckdb (default), spark, spark_thrift")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    gen = commands.add_parser("generate", help="write deterministic demo data to the landing folder")
+    gen.add_argument("--orders", type=int, default=20_000, help="approximate number of orders")
+    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--start-date", default="2023-01-01")
+    gen.add_argument("--years", type=int, default=3)
+    gen.add_argument("--bad-row-rate", type=float, default=0.002,
+                     help="share of injected invalid rows that staging must quarantine")
+    gen.set_defaults(handler=cmd_generate)
+
+    imp = commands.add_parser("import-orders", help="land your own orders file (CSV, Parquet, CDNOW)")
+    imp.add_argument("path")
+    imp.add_argument("--format", default="auto", choices=["auto", "csv", "parquet", "cdnow"])
+    imp.add_argument("--customer-col", default="customer_id")
+    imp.add_argument("--date-col", default="order_date")
+    imp.add_argument("--amount-col", default="amount")
+    imp.add_argument("--order-id-col")
+    imp.add_argument("--quantity-col")
+    imp.add_argument("--status-col")
+    imp.add_argument("--currency-col")
+    imp.add_argument("--date-format", help="strptime format when dates are not ISO or yyyymmdd")
+    imp.add_argument("--currency", default="USD", help="currency when the file has no column")
+    imp.set_defaults(handler=cmd_import_orders)
+
+    build = commands.add_parser("build", help="dbt build: models, seeds, data and unit tests")
+    build.add_argument("--select", help="dbt node selection")
+    build.add_argument("--vars", help='dbt vars as JSON, e.g. \'{"period_grain": "week"}\'')
+    build.set_defaults(handler=cmd_build)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except Exception as error:  # noqa: BLE001 - one clear line for the user, not a traceback
+        if isinstance(error, (KeyboardInterrupt, SystemExit)):
+            raise
+        print(f"retention-warehouse {args.command}: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
