@@ -34,3 +34,27 @@
     );
     {%- endfor %}
 {% endmacro %}
+
+{#- Spark: external Parquet tables over the landing folders. Spark runs one statement per call,
+    so the statements run here and the hook itself is empty. Tables are dropped and re-created on
+    every run (dropping an external table keeps its files) so that a changed RW_RAW_DIR or schema
+    is picked up; partition folders are then registered in the metastore. Partition values stay
+    strings, as on DuckDB (`2024-03` would otherwise be read as a date). -#}
+{% macro spark__register_landing_tables() %}
+    {%- set raw_dir = landing_dir() -%}
+    {%- if not (raw_dir.startswith('/') or ':' in raw_dir) -%}
+        {{ exceptions.raise_compiler_error(
+            "RW_RAW_DIR must be an absolute path or URI on Spark, got '" ~ raw_dir ~ "'") }}
+    {%- endif -%}
+    {%- do run_query('set spark.sql.sources.partitionColumnTypeInference.enabled = false') -%}
+    {%- do run_query('create schema if not exists raw') -%}
+    {%- for table, partitioned in landing_tables().items() -%}
+        {%- do run_query('drop table if exists raw.' ~ table) -%}
+        {%- do run_query(
+            "create table raw." ~ table ~ " using parquet location '" ~ raw_dir ~ "/" ~ table ~ "'") -%}
+        {%- if partitioned -%}
+            {%- do run_query('msck repair table raw.' ~ table) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return('') }}
+{% endmacro %}

@@ -8,5 +8,7 @@
         {'source': 'shop', 'table': 'orders', 'base': 'base_shop__orders', 'staging': 'stg_shop__orders'},
         {'source': 'shop', 'table': 'order_items', 'base': 'base_shop__order_items', 'staging': 'stg_shop__order_items'},
         {'source': 'marketing', 'table': 'marketing_spend', 'base': 'base_marketing__spend', 'staging': 'stg_marketing__spend'},
+        {'source': 'feedback', 'table': 'survey_responses', 'base': 'base_feedback__survey_responses', 'staging': 'stg_feedback__survey_responses'},
+        {'source': 'experiments', 'table': 'experiment_assignments', 'base': 'base_experiments__assignments', 'staging': 'stg_experiments__assignments'},
     ]) }}
 {% endmacro %}

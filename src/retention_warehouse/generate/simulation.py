@@ -37,7 +37,7 @@ class Context:
 class ChunkSim:
     customers: Customers
     dropped: np.ndarray  # BG/NBD dropout happened inside the window
-    natural_cust: np.ndarray  # completed BG/NBD orders (incl. the first), sorted by customer, time
+    natural_cust: np.ndarray  # completed BG/NBD orders, including the first (acquisition) order
     natural_at: np.ndarray
     extra_cust: np.ndarray  # cancelled / returned orders
     extra_at: np.ndarray
@@ -65,6 +65,24 @@ class ChunkSim:
             self.extra_at[extra],
             self.extra_status[extra],
             self.assignments.keep(n),
+        )
+
+    def by_signup(self) -> "ChunkSim":
+        """Renumber customers in acquisition order, so ids grow with signup time within a chunk."""
+        perm = np.argsort(self.customers.acquired_at, kind="stable")
+        rank = np.empty_like(perm)
+        rank[perm] = np.arange(len(perm))
+        a = self.assignments
+        order = np.argsort(rank[a.customer], kind="stable")
+        return ChunkSim(
+            Customers(**{k: v[perm] for k, v in vars(self.customers).items()}),
+            self.dropped[perm],
+            rank[self.natural_cust],
+            self.natural_at,
+            rank[self.extra_cust],
+            self.extra_at,
+            self.extra_status,
+            Assignments(*(v[order] for v in (rank[a.customer], a.treated, a.added_at, a.natural_next))),
         )
 
 

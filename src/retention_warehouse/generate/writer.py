@@ -103,8 +103,9 @@ def write_plain(raw_dir: Path, name: str, table: pa.Table, part: int = 0) -> Non
 
 def write_by_month(raw_dir: Path, name: str, table: pa.Table, month: np.ndarray, part: int = 0) -> list[int]:
     """Hive-partitioned write: order_month=YYYY-MM/part-<part>.parquet; the key stays in the path."""
-    order = np.argsort(month, kind="stable")
-    table, month = table.take(pa.array(order)), month[order]
+    if np.any(month[1:] < month[:-1]):  # clean rows come sorted; only appended bad rows need this
+        order = np.argsort(month, kind="stable")
+        table, month = table.take(pa.array(order)), month[order]
     keys, starts = np.unique(month, return_index=True)
     bounds = list(starts) + [len(month)]
     for key, lo, hi in zip(keys, bounds[:-1], bounds[1:]):

@@ -1,0 +1,81 @@
+{#- Product breadth of a customer: distinct product categories bought in the first tenure year
+    (days 0-364 after the first purchase, up to the analysis date), bucketed 1, 2, 3, 4+.
+    Customers whose purchases have no order lines (imported order files) are 'unknown'. -#}
+with
+
+cohorts as (
+
+    select * from {{ ref('int_customer_cohorts') }}
+
+),
+
+purchases as (
+
+    select * from {{ ref('int_purchases') }}
+
+),
+
+order_items as (
+
+    select * from {{ ref('stg_shop__order_items') }}
+
+),
+
+products as (
+
+    select * from {{ ref('stg_shop__products') }}
+
+),
+
+analysis_date as (
+
+    select {{ as_of_date() }} as as_of_date
+
+),
+
+first_year_categories as (
+
+    select
+        purchases.customer_id,
+        products.category
+
+    from purchases
+    inner join cohorts
+        on purchases.customer_id = cohorts.customer_id
+    inner join order_items
+        on purchases.order_id = order_items.order_id
+    inner join products
+        on order_items.product_id = products.product_id
+    cross join analysis_date
+    where
+        purchases.order_date <= analysis_date.as_of_date
+        and {{ dbt.datediff('cohorts.first_purchase_date', 'purchases.order_date', 'day') }} < 365
+
+),
+
+category_counts as (
+
+    select
+        customer_id,
+        count(distinct category) as first_year_categories
+
+    from first_year_categories
+    group by customer_id
+
+)
+
+select
+    cohorts.customer_id,
+    case
+        when category_counts.first_year_categories >= 4 then '4+'
+        when category_counts.first_year_categories >= 1
+            then cast(category_counts.first_year_categories as {{ dbt.type_string() }})
+        else 'unknown'
+    end as product_breadth,
+    coalesce(category_counts.first_year_categories, 0) as first_year_categories
+
+from cohorts
+cross join analysis_date
+left join category_counts
+    on cohorts.customer_id = category_counts.customer_id
+where cohorts.first_purchase_date <= analysis_date.as_of_date

@@ -1,0 +1,55 @@
+{#- One row per customer with a purchase up to the analysis date (`as_of_date` var, default the
+    last order date): churn-risk features, score, segment and the playbook's intervention. -#}
+with
+
+features as (
+
+    select * from {{ ref('int_churn__customer_features') }}
+
+),
+
+scores as (
+
+    select * from {{ ref('int_churn__customer_scores') }}
+    where snapshot_type = 'current'
+
+),
+
+playbook as (
+
+    select * from {{ ref('retention_playbook') }}
+
+)
+
+select
+    scores.customer_id,
+    scores.risk_segment,
+    playbook.intervention as recommended_intervention,
+    playbook.channel as intervention_channel,
+    features.is_population_interval,
+    features.purchases,
+    features.net_revenue_base,
+    features.days_since_last_purchase,
+    features.typical_interval_days,
+    features.overdue_ratio,
+    features.purchases_last_window,
+    features.purchases_previous_window,
+    features.frequency_trend,
+    features.net_revenue_last_window,
+    features.net_revenue_previous_window,
+    features.spend_trend,
+    1 - scores.p_alive_risk as p_alive,
+    scores.overdue_risk,
+    scores.frequency_trend_risk,
+    scores.spend_trend_risk,
+    scores.p_alive_risk,
+    scores.risk_score,
+    scores.snapshot_date as as_of_date,
+    features.first_purchase_date,
+    features.last_purchase_date
+
+from scores
+inner join features
+    on scores.customer_snapshot_id = features.customer_snapshot_id
+left join playbook
+    on scores.risk_segment = playbook.risk_segment

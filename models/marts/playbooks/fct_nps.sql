@@ -1,0 +1,60 @@
+{#- NPS and CSAT per period (`period_grain`) and acquisition channel, over all survey answers
+    (post-order and exit surveys). NPS = % promoters (9-10) - % detractors (0-6) in points; CSAT
+    average of the 1-5 answers and CSAT % as the satisfied (4-5) share. Counts are included so
+    that any roll-up recomputes the scores from sums. -#}
+with
+
+responses as (
+
+    select * from {{ ref('int_survey_responses') }}
+
+),
+
+classified as (
+
+    select
+        *,
+        {{ nps_class('nps_score') }} as nps_class,
+        {{ is_csat_satisfied('csat_score') }} as is_csat_satisfied
+
+    from responses
+
+),
+
+counts as (
+
+    select
+        period_start,
+        acquisition_channel,
+        count(*) as responses,
+        count(nps_score) as nps_responses,
+        sum(case when nps_class = 'promoter' then 1 else 0 end) as promoters,
+        sum(case when nps_class = 'passive' then 1 else 0 end) as passives,
+        sum(case when nps_class = 'detractor' then 1 else 0 end) as detractors,
+        count(csat_score) as csat_responses,
+        sum(case when is_csat_satisfied then 1 else 0 end) as csat_satisfied,
+        sum(csat_score) as csat_score_total
+
+    from classified
+    group by period_start, acquisition_channel
+
+)
+
+select
+    {{ dbt.concat([
+        'cast(period_start as ' ~ dbt.type_string() ~ ')', "'/'", "coalesce(acquisition_channel, 'unknown')",
+    ]) }} as nps_id,
+    period_start,
+    acquisition_channel,
+    responses,
+    nps_responses,
+    promoters,
+    passives,
+    detractors,
+    {{ nps('promoters', 'detractors', 'nps_responses') }} as nps,
+    csat_responses,
+    csat_satisfied,
+    {{ safe_divide('csat_score_total', 'csat_responses') }} as csat_average,
+    {{ safe_divide('csat_satisfied', 'csat_responses') }} as csat_satisfied_share
+
+from counts

@@ -1,0 +1,79 @@
+{#- Retention after k = 1, 2, 3 years by product breadth in the first year. A customer is
+    retained after k years when they purchased in tenure year k + 1 (days [365 k, 365 (k + 1))
+    after the first purchase), and eligible when that year is complete: their first purchase is at
+    least 365 (k + 1) - 1 days before the analysis date. Breadth (year 1) and the retention year
+    never overlap. -#}
+{%- set years_after = [1, 2, 3] -%}
+
+with
+
+tenure_years as (
+
+    select * from {{ ref('int_customer_tenure_years') }}
+
+),
+
+breadth as (
+
+    select * from {{ ref('int_customer_product_breadth') }}
+
+),
+
+horizons as (
+
+    {%- for years in years_after %}
+    select {{ years }} as years_after_first_purchase
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
+buckets as (
+
+    select distinct product_breadth from breadth
+
+),
+
+outcomes as (
+
+    select
+        breadth.product_breadth,
+        tenure_years.tenure_year - 1 as years_after_first_purchase,
+        tenure_years.is_active
+
+    from tenure_years
+    inner join breadth
+        on tenure_years.customer_id = breadth.customer_id
+    where tenure_years.is_complete
+
+),
+
+counts as (
+
+    select
+        product_breadth,
+        years_after_first_purchase,
+        count(*) as eligible_customers,
+        sum(case when is_active then 1 else 0 end) as retained_customers
+
+    from outcomes
+    group by product_breadth, years_after_first_purchase
+
+)
+
+select
+    {{ dbt.concat([
+        'buckets.product_breadth', "'/'", 'cast(horizons.years_after_first_purchase as ' ~ dbt.type_string() ~ ')',
+    ]) }} as breadth_retention_id,
+    buckets.product_breadth,
+    horizons.years_after_first_purchase,
+    coalesce(counts.eligible_customers, 0) as eligible_customers,
+    coalesce(counts.retained_customers, 0) as retained_customers,
+    {{ strict_retention_rate('counts.retained_customers', 'counts.eligible_customers') }} as retention_rate
+
+from buckets
+cross join horizons
+left join counts
+    on
+        buckets.product_breadth = counts.product_breadth
+        and horizons.years_after_first_purchase = counts.years_after_first_purchase

@@ -1,0 +1,79 @@
+{#- Retention experiments: per experiment, variant and outcome window, the sample and the share of
+    observed customers who purchased within the window; every non-control variant is compared with
+    the control of its experiment (absolute uplift with a Wald 95 % interval, relative uplift with a
+    log risk-ratio 95 % interval; macros/playbooks/experiment_stats.sql). Rates and statistics are
+    rounded to 6 decimals so results compare exactly across engines. -#}
+with
+
+window_counts as (
+
+    select * from {{ ref('int_experiment_window_counts') }}
+
+),
+
+rates as (
+
+    select
+        *,
+        {{ safe_divide('retained_customers', 'observed_customers') }} as retention_rate
+
+    from window_counts
+
+),
+
+controls as (
+
+    select
+        experiment_id,
+        window_days,
+        observed_customers as control_customers,
+        retention_rate as control_rate
+
+    from rates
+    where variant = 'control'
+
+),
+
+compared as (
+
+    select
+        rates.*,
+        case when rates.variant != 'control' then controls.control_customers end as control_customers,
+        case when rates.variant != 'control' then controls.control_rate end as control_rate
+
+    from rates
+    left join controls
+        on
+            rates.experiment_id = controls.experiment_id
+            and rates.window_days = controls.window_days
+
+)
+
+select
+    experiment_variant_window_id,
+    experiment_id,
+    variant,
+    window_days,
+    assigned_customers,
+    observed_customers,
+    retained_customers,
+    round(retention_rate, 6) as retention_rate,
+    round(control_rate, 6) as control_retention_rate,
+    round({{ absolute_uplift('retention_rate', 'control_rate') }}, 6) as absolute_uplift,
+    round({{ absolute_uplift_bound(
+        'retention_rate', 'observed_customers', 'control_rate', 'control_customers', 'lower'
+    ) }}, 6) as absolute_uplift_ci_lower,
+    round({{ absolute_uplift_bound(
+        'retention_rate', 'observed_customers', 'control_rate', 'control_customers', 'upper'
+    ) }}, 6) as absolute_uplift_ci_upper,
+    round({{ relative_uplift('retention_rate', 'control_rate') }}, 6) as relative_uplift,
+    round({{ relative_uplift_bound(
+        'retention_rate', 'observed_customers', 'control_rate', 'control_customers', 'lower'
+    ) }}, 6) as relative_uplift_ci_lower,
+    round({{ relative_uplift_bound(
+        'retention_rate', 'observed_customers', 'control_rate', 'control_customers', 'upper'
+    ) }}, 6) as relative_uplift_ci_upper,
+    first_assigned_date,
+    last_assigned_date
+
+from compared

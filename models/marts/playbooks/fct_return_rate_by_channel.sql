@@ -1,0 +1,133 @@
+{#- 30-day return rate of new customers by channel. A new customer returns when their second
+    purchase is at most `return_window_days` days after the first (same day counts). Eligible: the
+    first purchase is at least `return_window_days` days before the analysis date, so the whole
+    window is observed. One row per channel type (acquisition_channel: marketing channel of the
+    customer; platform: platform of the first purchase) and channel. -#}
+{%- set window_days = var('return_window_days') | int -%}
+
+with
+
+cohorts as (
+
+    select * from {{ ref('int_customer_cohorts') }}
+
+),
+
+purchases as (
+
+    select * from {{ ref('int_purchases') }}
+
+),
+
+analysis_date as (
+
+    select {{ as_of_date() }} as as_of_date
+
+),
+
+purchase_sequence as (
+
+    select
+        customer_id,
+        order_date,
+        row_number() over (partition by customer_id order by ordered_at, order_id) as purchase_number
+
+    from purchases
+
+),
+
+second_purchases as (
+
+    select
+        customer_id,
+        order_date as second_purchase_date
+
+    from purchase_sequence
+    where purchase_number = 2
+
+),
+
+new_customers as (
+
+    select
+        cohorts.customer_id,
+        cohorts.acquisition_channel,
+        cohorts.first_purchase_platform,
+        coalesce(
+            {{ dbt.datediff('cohorts.first_purchase_date', 'second_purchases.second_purchase_date', 'day') }}
+            <= {{ window_days }},
+            false
+        ) as has_returned
+
+    from cohorts
+    cross join analysis_date
+    left join second_purchases
+        on cohorts.customer_id = second_purchases.customer_id
+    where {{ dbt.datediff('cohorts.first_purchase_date', 'analysis_date.as_of_date', 'day') }} >= {{ window_days }}
+
+),
+
+by_channel as (
+
+    select
+        'acquisition_channel' as channel_type,
+        coalesce(acquisition_channel, 'unknown') as channel,
+        has_returned
+
+    from new_customers
+    union all
+    select
+        'platform' as channel_type,
+        coalesce(first_purchase_platform, 'unknown') as channel,
+        has_returned
+
+    from new_customers
+
+),
+
+counts as (
+
+    select
+        channel_type,
+        channel,
+        count(*) as eligible_customers,
+        sum(case when has_returned then 1 else 0 end) as returned_customers
+
+    from by_channel
+    group by channel_type, channel
+
+),
+
+with_rest as (
+
+    select
+        *,
+        sum(eligible_customers) over (partition by channel_type) - eligible_customers as other_eligible_customers,
+        sum(returned_customers) over (partition by channel_type) - returned_customers as other_returned_customers
+
+    from counts
+
+),
+
+rates as (
+
+    select
+        *,
+        {{ safe_divide('returned_customers', 'eligible_customers') }} as return_rate,
+        {{ safe_divide('other_returned_customers', 'other_eligible_customers') }} as other_channels_return_rate
+
+    from with_rest
+
+)
+
+select
+    {{ dbt.concat(['channel_type', "'/'", 'channel']) }} as channel_return_rate_id,
+    channel_type,
+    channel,
+    eligible_customers,
+    returned_customers,
+    return_rate,
+    other_channels_return_rate,
+    {{ safe_divide('return_rate', 'other_channels_return_rate') }} - 1 as relative_to_other_channels
+
+from rates

@@ -1,0 +1,333 @@
+"""Import a user's order file (CSV, Parquet or CDNOW text) into the landing zone.
+
+The landing zone gets the contract of docs/architecture.md: one order row per input row (nothing
+dropped or deduplicated here; staging quarantines what is unusable), one order line per order for
+the single 'unknown' product, customers derived from the orders, and empty marketing, survey and
+experiment tables. Values that cannot be read at all (a date or a number that does not parse)
+stop the import with an OrderFileError naming the file, the line (row for Parquet) and the field.
+
+CDNOW (fmt="cdnow"): whitespace-separated lines; the LAST four fields are customer id, yyyymmdd
+date, quantity and dollar amount. That reads both CDNOW_master.txt (4 fields) and CDNOW_sample.txt
+(5 fields: master id, sample id, ...; the sample id becomes the customer id). A first line that
+contains letters is a header and is skipped. Column-name options do not apply to CDNOW files.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from .generate import writer
+from .generate.timeutil import DAY, format_ts, month_key, month_label, seconds_text
+
+FORMATS = {".csv": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet", ".txt": "cdnow", ".dat": "cdnow"}
+CDNOW_FIELDS = ("customer_id", "date", "quantity", "amount")
+STATUS_SYNONYMS = {"canceled": "cancelled", "complete": "completed", "refunded": "returned"}
+UNKNOWN_PRODUCT = "unknown"
+EPOCH = pd.Timestamp("1970-01-01", tz="UTC")
+
+
+class OrderFileError(ValueError):
+    """The order file cannot be read; the message names file, line (or row) and field."""
+
+
+class _Source:
+    """Raw columns of the input and the 1-based line (or row) number of every input row."""
+
+    def __init__(self, path: Path, columns: dict[str, pa.Array], lines, unit: str = "line"):
+        self.path, self.columns, self.unit = path, columns, unit
+        self._lines = lines  # array, or a function computing it (CSV: only when needed)
+        self.rows = len(next(iter(columns.values()))) if columns else 0
+
+    def lines(self) -> np.ndarray:
+        if callable(self._lines):
+            self._lines = np.asarray(self._lines(), dtype=np.int64)
+        return self._lines
+
+    def fail(self, index: int, field: str, problem: str) -> OrderFileError:
+        value = self.columns[field][index].as_py()
+        where = f"{self.path.name} {self.unit} {self.lines()[index]}"
+        return OrderFileError(f"{where}, field '{field}': {value!r} {problem}")
+
+
+# --- readers ---------------------------------------------------------------------------------
+
+
+def _csv_record_lines(path: Path, delimiter: str):
+    """1-based first line of every non-blank CSV record (header first), as pyarrow counts them."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader, previous = csv.reader(handle, delimiter=delimiter), 0
+        for record in reader:
+            start, previous = previous + 1, reader.line_num
+            if record:
+                yield start, record
+
+
+def _read_csv(path: Path, wanted: list[str]) -> _Source:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        first = next((line for line in handle if line.strip()), "")
+    delimiter = max([",", ";", "\t", "|"], key=first.count)
+    header = next(csv.reader([first], delimiter=delimiter), [])
+    header = [h.strip() for h in header]
+    _require(path, header, wanted)
+    try:
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in header}, include_columns=wanted, strings_can_be_null=False
+            ),
+        )
+    except pa.ArrowInvalid as exc:  # ragged rows: find the first one for a precise message
+        for line, record in list(_csv_record_lines(path, delimiter))[1:]:
+            if len(record) != len(header):
+                field = header[len(record)] if len(record) < len(header) else f"#{len(record)}"
+                raise OrderFileError(
+                    f"{path.name} line {line}, field '{field}': expected {len(header)} fields, found {len(record)}"
+                ) from exc
+        raise OrderFileError(f"{path.name}: {exc}") from exc
+
+    def lines() -> list[int]:  # a second pass, only for error messages and synthesized ids
+        return [line for line, _ in _csv_record_lines(path, delimiter)][1:]
+
+    return _Source(path, {name: table[name].combine_chunks() for name in wanted}, lines)
+
+
+def _read_parquet(path: Path, wanted: list[str]) -> _Source:
+    names = pq.read_schema(path).names
+    _require(path, names, wanted)
+    table = pq.read_table(path, columns=wanted)
+    columns = {name: table[name].combine_chunks() for name in wanted}
+    return _Source(path, columns, np.arange(1, table.num_rows + 1), unit="row")
+
+
+def _read_cdnow(path: Path) -> _Source:
+    values: list[list[str]] = [[] for _ in CDNOW_FIELDS]
+    lines: list[int] = []
+    header_checked = False
+    with path.open(encoding="utf-8-sig", errors="replace") as handle:
+        for number, text in enumerate(handle, start=1):
+            tokens = text.split()
+            if not tokens:
+                continue
+            if not header_checked:
+                header_checked = True
+                if re.search(r"[A-Za-z]", text):
+                    continue
+            if len(tokens) < len(CDNOW_FIELDS):
+                missing = CDNOW_FIELDS[len(tokens)]
+                raise OrderFileError(
+                    f"{path.name} line {number}, field '{missing}': expected 4 whitespace-separated fields "
+                    f"(customer id, yyyymmdd date, quantity, amount), found {len(tokens)}"
+                )
+            for column, token in zip(values, tokens[-len(CDNOW_FIELDS) :]):
+                column.append(token)
+            lines.append(number)
+    columns = {name: pa.array(column, pa.string()) for name, column in zip(CDNOW_FIELDS, values)}
+    return _Source(path, columns, lines)
+
+
+def _require(path: Path, available: list[str], wanted: list[str]) -> None:
+    missing = [name for name in wanted if name not in available]
+    if missing:
+        raise OrderFileError(f"{path.name}: column '{missing[0]}' not found (columns: {', '.join(available)})")
+
+
+# --- value parsers: return numpy values; raise on the first unreadable one --------------------
+
+
+def _strings(array: pa.Array) -> pd.Series:
+    return pd.Series(array.cast(pa.string()).to_pandas()).str.strip()
+
+
+def _numbers(src: _Source, field: str) -> np.ndarray:
+    array = src.columns[field]
+    if pa.types.is_integer(array.type) or pa.types.is_floating(array.type) or pa.types.is_decimal(array.type):
+        values = array.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    else:
+        values = pd.to_numeric(_strings(array), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise src.fail(int(np.argmax(bad)), field, "is not a number")
+    return values
+
+
+def _quantities(src: _Source, field: str) -> np.ndarray:
+    try:
+        values = _numbers(src, field)
+    except OrderFileError as exc:
+        raise OrderFileError(str(exc).replace("is not a number", "is not a whole number")) from None
+    bad = (values != np.round(values)) | (values < 1)
+    if bad.any():
+        raise src.fail(int(np.argmax(bad)), field, "is not a positive whole number")
+    return values.astype(np.int64)
+
+
+def _seconds(src: _Source, field: str, date_format: str | None) -> np.ndarray:
+    """UTC seconds from yyyymmdd, ISO-8601 dates/timestamps (offsets converted) or date_format."""
+    array = src.columns[field]
+    if pa.types.is_timestamp(array.type) or pa.types.is_date(array.type):
+        null = array.is_null().to_numpy(zero_copy_only=False)
+        if null.any():
+            raise src.fail(int(np.argmax(null)), field, "is not a date")
+        if pa.types.is_date(array.type):
+            return array.cast(pa.date32()).cast(pa.int32()).to_numpy().astype(np.int64) * DAY
+        per_second = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}[array.type.unit]
+        return np.floor_divide(array.cast(pa.int64()).to_numpy(), per_second)  # UTC instants
+    text = _strings(array)
+    if date_format:
+        parsed = pd.to_datetime(text, format=date_format, errors="coerce", utc=True)
+    else:
+        compact = text.str.fullmatch(r"\d{8}").fillna(False).to_numpy(dtype=bool)
+        parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us, UTC]")
+        if compact.any():
+            parsed[compact] = pd.to_datetime(text[compact], format="%Y%m%d", errors="coerce", utc=True)
+        if (~compact).any():
+            parsed[~compact] = pd.to_datetime(text[~compact], format="ISO8601", errors="coerce", utc=True)
+    stamps = ((parsed - EPOCH) / pd.Timedelta(seconds=1)).to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = ~np.isfinite(stamps)
+    if bad.any():
+        expected = f"format {date_format!r}" if date_format else "yyyymmdd or ISO 8601"
+        raise src.fail(int(np.argmax(bad)), field, f"is not a date ({expected})")
+    return np.floor(stamps).astype(np.int64)
+
+
+def _ids(array: pa.Array) -> pa.Array:
+    text = _strings(array)
+    return pa.array(text.where(text != "", None), pa.string())
+
+
+# --- import ------------------------------------------------------------------------------------
+
+
+def import_orders(
+    path: Path,
+    raw_dir: Path,
+    fmt: str = "auto",
+    customer_col="customer_id",
+    date_col="order_date",
+    amount_col="amount",
+    order_id_col=None,
+    quantity_col=None,
+    status_col=None,
+    currency_col=None,
+    date_format=None,
+    currency="USD",
+) -> dict:
+    """Replace the landing zone in `raw_dir` with the orders of `path`; returns row counts."""
+    path, raw_dir = Path(path), Path(raw_dir)
+    if not path.is_file():
+        raise OrderFileError(f"{path}: file not found")
+    kind = FORMATS.get(path.suffix.lower()) if fmt == "auto" else fmt
+    if kind not in ("csv", "parquet", "cdnow"):
+        raise OrderFileError(f"{path.name}: unknown format {fmt!r} (use csv, parquet or cdnow)")
+
+    if kind == "cdnow":
+        src = _read_cdnow(path)
+        cols = dict(zip(("customer", "date", "quantity", "amount"), CDNOW_FIELDS))
+    else:
+        cols = {"customer": customer_col, "date": date_col, "amount": amount_col, "order_id": order_id_col,
+                "quantity": quantity_col, "status": status_col, "currency": currency_col}  # fmt: skip
+        cols = {role: name for role, name in cols.items() if name}
+        wanted = list(dict.fromkeys(cols.values()))
+        src = (_read_csv if kind == "csv" else _read_parquet)(path, wanted)
+
+    n = src.rows
+    amount = _numbers(src, cols["amount"])
+    seconds = _seconds(src, cols["date"], date_format)
+    quantity = _quantities(src, cols["quantity"]) if "quantity" in cols else np.ones(n, np.int64)
+    customer = _ids(src.columns[cols["customer"]])
+    line = src.lines()
+    order_id = _ids(src.columns[cols["order_id"]]) if "order_id" in cols else writer.id_array("L", line, 9)
+    if "status" in cols:
+        status = _strings(src.columns[cols["status"]]).str.lower().replace(STATUS_SYNONYMS)
+        status = pa.array(status.where(status != "", None), pa.string())
+    else:
+        status = pa.array(["completed"] * n, pa.string())
+    if "currency" in cols:
+        code = _strings(src.columns[cols["currency"]]).str.upper()
+        order_currency = pa.array(code.where(code != "", None), pa.string())
+    else:
+        order_currency = pa.array([currency.upper()] * n, pa.string())
+
+    orders = writer.make_table(
+        "orders",
+        {
+            "order_id": order_id,
+            "customer_id": customer,
+            "ordered_at": format_ts(seconds),
+            "status": status,
+            "currency": order_currency,
+            "gross_amount": amount,
+            "discount_amount": np.zeros(n),
+            "platform": pa.nulls(n, pa.string()),
+        },
+    )
+    items = writer.make_table(
+        "order_items",
+        {
+            "order_item_id": writer.id_array("I", line, 9),
+            "order_id": order_id,
+            "product_id": [UNKNOWN_PRODUCT] * n,
+            "quantity": quantity,
+            "unit_price": amount / quantity,
+        },
+    )
+    customers = _customers(customer, seconds)
+    months = month_key(seconds)
+
+    writer.clear(raw_dir)
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    written = writer.write_by_month(raw_dir, "orders", orders, months)
+    writer.write_by_month(raw_dir, "order_items", items, months)
+    writer.write_plain(raw_dir, "customers", customers)
+    products = {"product_id": [UNKNOWN_PRODUCT], "product_name": ["Unknown product"], "category": ["unknown"],
+                "unit_cost": [None], "list_price": [None]}  # fmt: skip
+    writer.write_plain(raw_dir, "products", writer.make_table("products", products))
+    for name in ("marketing_spend", "survey_responses", "experiment_assignments"):
+        writer.write_plain(raw_dir, name, writer.SCHEMAS[name].empty_table())
+
+    return {
+        "source": str(path),
+        "format": kind,
+        "columns": cols,
+        "rows_read": n,
+        "row_counts": {
+            "orders": n,
+            "order_items": n,
+            "customers": customers.num_rows,
+            "products": 1,
+            "marketing_spend": 0,
+            "survey_responses": 0,
+            "experiment_assignments": 0,
+        },
+        "first_ordered_at": seconds_text(seconds.min()) if n else None,
+        "last_ordered_at": seconds_text(seconds.max()) if n else None,
+        "order_months": [month_label(m) for m in written],
+        "raw_dir": str(raw_dir),
+    }
+
+
+def _customers(customer: pa.Array, seconds: np.ndarray) -> pa.Table:
+    """One row per customer id; signup_at = first order time (rows without an id are skipped)."""
+    frame = pd.DataFrame({"customer_id": customer.to_pylist(), "at": seconds}).dropna(subset=["customer_id"])
+    first = frame.groupby("customer_id", sort=True)["at"].min()
+    k = len(first)
+    return writer.make_table(
+        "customers",
+        {
+            "customer_id": pa.array(first.index.to_list(), pa.string()),
+            "signup_at": format_ts(first.to_numpy(dtype=np.int64)),
+            "country": pa.nulls(k, pa.string()),
+            "acquisition_channel": ["unknown"] * k,
+        },
+    )

@@ -1,0 +1,63 @@
+"""Shared fixtures: demo data generated and built once per test session, in a temporary folder.
+
+Owned by the lead; helpers add fixtures only with small additive edits.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from retention_warehouse.settings import Settings
+
+DEMO_ORDERS = 20_000
+DEMO_SEED = 7
+
+
+def isolated_settings(root) -> Settings:
+    """Settings whose every path lives under `root`, so tests never touch the user's data."""
+    return Settings.from_env().with_overrides(
+        raw_dir=root / "raw",
+        warehouse_path=root / "warehouse.duckdb",
+        serving_dir=root / "serving",
+        target_path=root / "target",
+        target="duckdb",
+    )
+
+
+def run_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess:
+    """Runs `retention-warehouse` in a child process, as a user would, with these settings.
+
+    A child process also keeps dbt-duckdb's in-process connection out of the test process, which
+    could otherwise not open the same file read-only.
+    """
+    result = subprocess.run(
+        [sys.executable, "-m", "retention_warehouse.cli", *args],
+        env={**os.environ, **settings.environment()},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, (
+        f"retention-warehouse {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    )
+    return result
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory) -> Settings:
+    """Generated demo data (DEMO_ORDERS, DEMO_SEED) built by `retention-warehouse build`."""
+    settings = isolated_settings(tmp_path_factory.mktemp("demo"))
+    run_cli(settings, "generate", "--orders", str(DEMO_ORDERS), "--seed", str(DEMO_SEED))
+    run_cli(settings, "build")
+    return settings
+
+
+@pytest.fixture()
+def warehouse_connection(demo_warehouse):
+    connection = duckdb.connect(str(demo_warehouse.warehouse_path), read_only=True)
+    yield connection
+    connection.close()
