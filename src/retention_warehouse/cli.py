@@ -53,10 +53,58 @@ def cmd_build(args: argparse.Namespace) -> int:
     from retention_warehouse.dbt_runner import run_dbt
 
     settings = _settings(args)
-    selector = ["--select", args.select] if args.select else []
-    run_dbt(["build", *selector], settings, _parse_vars(args.vars))
+    if args.select:  # a partial build runs dbt only; the CLV fit needs the full DAG
+        run_dbt(["build", "--select", args.select], settings, _parse_vars(args.vars))
+    else:
+        from retention_warehouse.build import build_warehouse
+
+        build_warehouse(settings, _parse_vars(args.vars))
     print(f"warehouse: {settings.warehouse_path} (schemas staging, intermediate, marts)")
     return 0
+
+
+def cmd_fit_clv(args: argparse.Namespace) -> int:
+    from retention_warehouse.clv.step import fit_clv
+
+    print(json.dumps(fit_clv(_settings(args)), indent=2))
+    return 0
+
+
+def cmd_benchmark_clv(args: argparse.Namespace) -> int:
+    from retention_warehouse.clv.benchmark import run_benchmark
+
+    run_benchmark(args.customers, seed=args.seed)
+    return 0
+
+
+def cmd_benchmark_build(args: argparse.Namespace) -> int:
+    from retention_warehouse.benchmarks.build import run
+
+    run(args.baseline_orders, args.orders)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from retention_warehouse.orchestration.run import describe, run_flow
+
+    settings = _settings(args).with_overrides(serving_dir=args.serving_dir)
+    if args.orders:
+        from retention_warehouse.generate import generate
+
+        generate(settings.raw_dir, orders=args.orders, seed=args.seed)
+    result = run_flow(settings, dbt_vars=_parse_vars(args.vars), force=args.force,
+                      row_count_tolerance=args.row_count_tolerance)
+    print(describe(result))
+    return 0
+
+
+def cmd_compare_engines(args: argparse.Namespace) -> int:
+    from retention_warehouse.spark.compare import compare_engines
+
+    work_dir = Path(args.work_dir) if args.work_dir else None
+    results, text = compare_engines(args.orders, args.seed, work_dir)
+    print(text)
+    return 0 if all(result.equal for result in results) else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -93,6 +141,30 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--select", help="dbt node selection")
     build.add_argument("--vars", help='dbt vars as JSON, e.g. \'{"period_grain": "week"}\'')
     build.set_defaults(handler=cmd_build)
+    fit = commands.add_parser("fit-clv", help="fit BG/NBD + Gamma-Gamma on the built statistics, write scores")
+    fit.set_defaults(handler=cmd_fit_clv)
+    bench_clv = commands.add_parser("benchmark-clv", help="time the CLV fit + scoring against lifetimes")
+    bench_clv.add_argument("--customers", type=int, default=1_000_000)
+    bench_clv.add_argument("--seed", type=int, default=1)
+    bench_clv.set_defaults(handler=cmd_benchmark_clv)
+    run = commands.add_parser("run", help="Prefect flow: validate, build, check and publish the marts")
+    run.add_argument("--orders", type=int, help="first generate this many demo orders into the landing folder")
+    run.add_argument("--seed", type=int, default=42, help="seed of the generated demo data")
+    run.add_argument("--serving-dir", help="where the marts are published (env RW_SERVING_DIR)")
+    run.add_argument("--vars", help="dbt vars as JSON")
+    run.add_argument("--force", action="store_true", help="build even when no raw file changed")
+    run.add_argument("--row-count-tolerance", type=float,
+                     help="allowed relative change of each mart's row count vs the published run (0.5)")
+    run.set_defaults(handler=cmd_run)
+    bench = commands.add_parser("benchmark-build", help="time generate + build against a small baseline")
+    bench.add_argument("--orders", type=int, default=1_000_000)
+    bench.add_argument("--baseline-orders", type=int, default=100_000)
+    bench.set_defaults(handler=cmd_benchmark_build)
+    compare = commands.add_parser("compare-engines", help="build demo data on DuckDB and Spark, compare every mart")
+    compare.add_argument("--orders", type=int, default=2_000, help="demo orders (small: Spark pays per node)")
+    compare.add_argument("--seed", type=int, default=7)
+    compare.add_argument("--work-dir", help="folder for both builds (default: a temporary one, removed after)")
+    compare.set_defaults(handler=cmd_compare_engines)
     return parser
 
 

@@ -10,6 +10,12 @@ CDNOW (fmt="cdnow"): whitespace-separated lines; the LAST four fields are custom
 date, quantity and dollar amount. That reads both CDNOW_master.txt (4 fields) and CDNOW_sample.txt
 (5 fields: master id, sample id, ...; the sample id becomes the customer id). A first line that
 contains letters is a header and is skipped. Column-name options do not apply to CDNOW files.
+
+Other choices: CSV files need a header row (delimiter , ; tab or | sniffed from it). Without an
+order id column, order ids are 'L' + the zero-padded line number (row number for Parquet); item
+ids are 'I' + the same number. Empty ids become null and statuses are lower-cased with
+canceled/complete/refunded mapped to the contract's words; unknown statuses and currencies are
+kept for staging to quarantine. The 'unknown' product has null cost and price.
 """
 
 from __future__ import annotations
@@ -21,7 +27,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 

@@ -22,6 +22,7 @@ class Settings:
     serving_dir: Path
     target_path: Path
     target: str
+    spark_dir: Path
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -32,12 +33,13 @@ class Settings:
             serving_dir=_path(env("RW_SERVING_DIR", "data/serving")),
             target_path=_path(env("DBT_TARGET_PATH", "target")),
             target=env("RW_TARGET", "duckdb"),
+            spark_dir=_path(env("RW_SPARK_DIR", "data/spark")),
         )
 
     def with_overrides(self, **changes: object) -> "Settings":
         """Settings with the given fields replaced; None values keep the current field."""
         given = {key: value for key, value in changes.items() if value is not None}
-        for key in ("raw_dir", "warehouse_path", "serving_dir", "target_path"):
+        for key in ("raw_dir", "warehouse_path", "serving_dir", "target_path", "spark_dir"):
             if key in given:
                 given[key] = _path(str(given[key]))
         return replace(self, **given)
@@ -50,6 +52,9 @@ class Settings:
             "RW_SERVING_DIR": str(self.serving_dir),
             "DBT_TARGET_PATH": str(self.target_path),
             "RW_TARGET": self.target,
+            "RW_SPARK_DIR": str(self.spark_dir),
+            # A local Spark driver binds to loopback unless the user chose an address.
+            "SPARK_LOCAL_IP": os.environ.get("SPARK_LOCAL_IP", "127.0.0.1"),
         }
 
     def export(self) -> None:

@@ -76,9 +76,8 @@ def medium(tmp_path_factory):
 
 
 def digests(raw: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(raw)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(raw.rglob("*")) if p.is_file()
-    }
+    files = sorted(p for p in raw.rglob("*") if p.is_file())
+    return {str(p.relative_to(raw)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
 def test_same_seed_same_files_other_seed_other_files(tmp_path, small):
@@ -132,7 +131,8 @@ def test_partition_matches_ordered_at_and_window(medium):
     total, clean = con.execute("select (select count(*) from orders), (select count(*) from clean_orders)").fetchone()
     recorded_bad = sum(params["bad_rows"]["orders"].values())
     # An exact or conflicting duplicate removes its source row from clean_orders as well.
-    dup_sources = params["bad_rows"]["orders"]["exact_duplicate"] + params["bad_rows"]["orders"]["conflicting_duplicate"]
+    bad_orders = params["bad_rows"]["orders"]
+    dup_sources = bad_orders["exact_duplicate"] + bad_orders["conflicting_duplicate"]
     assert total - clean == recorded_bad + dup_sources
     assert params["window"]["start"] == START and params["window"]["end_exclusive"] == END
 
@@ -140,14 +140,17 @@ def test_partition_matches_ordered_at_and_window(medium):
 def test_statuses_platforms_currencies(medium):
     raw, _ = medium
     con = landing(raw)
-    shares = dict(con.execute("select status, count(*) / sum(count(*)) over () from clean_orders group by 1").fetchall())
+    share_sql = "select status, count(*) / sum(count(*)) over () from clean_orders group by 1"
+    shares = dict(con.execute(share_sql).fetchall())
     assert set(shares) == {"completed", "cancelled", "returned"}
     assert shares["cancelled"] == pytest.approx(0.04, abs=0.01)
     assert shares["returned"] == pytest.approx(0.06, abs=0.012)
-    assert {r[0] for r in con.execute("select distinct platform from orders").fetchall()} == {"web", "app", "mobile_web"}
+    platforms = {r[0] for r in con.execute("select distinct platform from orders").fetchall()}
+    assert platforms == {"web", "app", "mobile_web"}
     # Currency follows the customer's country.
     mismatched = con.execute("""
-        select count(*) from clean_orders o join (select distinct customer_id, country from customers) c using (customer_id)
+        select count(*)
+        from clean_orders o join (select distinct customer_id, country from customers) c using (customer_id)
         where o.currency <> case c.country when 'US' then 'USD' when 'GB' then 'GBP' when 'DE' then 'EUR'
               when 'FR' then 'EUR' when 'CA' then 'CAD' when 'AU' then 'AUD' end
           and customer_id in (select customer_id from customers group by 1 having count(*) = 1)
@@ -204,7 +207,9 @@ def test_bad_rows_present_and_counted(medium):
             "duplicate_customer_id": q("select count(*) - count(distinct customer_id) from customers"),
         },
         "order_items": {
-            "unknown_order_id": q("select count(*) from order_items where order_id not in (select order_id from orders)"),
+            "unknown_order_id": q(
+                "select count(*) from order_items where order_id not in (select order_id from orders)"
+            ),
             "negative_quantity": q("select count(*) from order_items where quantity < 0"),
         },
     }
@@ -254,7 +259,9 @@ def test_other_tables_are_consistent(medium):
     """).fetchall())
     assert set(spend) == {"paid_search", "paid_social", "affiliate", "email"}
     assert all(15 < cac < 90 for cac in spend.values()), spend
-    days = con.execute("select count(distinct spend_date), count(*), min(spend_date), max(spend_date) from marketing_spend").fetchone()
+    days = con.execute(
+        "select count(distinct spend_date), count(*), min(spend_date), max(spend_date) from marketing_spend"
+    ).fetchone()
     assert days == (1096, 1096 * 4, "2023-01-01", "2025-12-31")
 
 
@@ -309,9 +316,8 @@ def test_repeat_purchases_match_bgnbd_expectation(tmp_path):
     x, t = frame["x"].to_numpy(float), frame["t_weeks"].to_numpy(float)
     assert 18_000 < len(x) < 22_000
     expected = bgnbd_expected_repeats(t, bg["r"], bg["alpha"], bg["a"], bg["b"])
-    groups = [np.ones(len(t), bool)] + [
-        (t >= lo) & (t < hi) for lo, hi in zip(np.quantile(t, [0, 1 / 3, 2 / 3]), np.quantile(t, [1 / 3, 2 / 3, 1]) + 1e-9)
-    ]
+    cuts = np.quantile(t, [0, 1 / 3, 2 / 3, 1]) + [0, 0, 0, 1e-9]
+    groups = [np.ones(len(t), bool)] + [(t >= lo) & (t < hi) for lo, hi in zip(cuts[:-1], cuts[1:])]
     for group in groups:
         se = x[group].std(ddof=1) / np.sqrt(group.sum())
         assert abs(x[group].mean() - expected[group].mean()) < 4 * se, (x[group].mean(), expected[group].mean(), se)

@@ -61,7 +61,11 @@ def test_cdnow_sample_layout_last_four_columns(tmp_path):
 
 def test_cdnow_master_layout_with_header(tmp_path):
     src = tmp_path / "master.txt"
-    src.write_text(" customer_id  date number_of_cds  dollar_value\n 00001 19970101  1   11.77\n 00002 19970112  1   12.00\n")
+    src.write_text(
+        " customer_id  date number_of_cds  dollar_value\n"
+        " 00001 19970101  1   11.77\n"
+        " 00002 19970112  1   12.00\n"
+    )
     raw = tmp_path / "raw"
     import_orders(src, raw, fmt="cdnow", currency="eur")
     assert read(raw, "orders", "order_id") == [

@@ -1,5 +1,5 @@
 {#- Every customer scored at every backtest snapshot, with the outcome observed afterwards: did
-    they purchase within `churn_backtest_horizon_days` after the snapshot? Non-return is the
+    they purchase within `churn_horizon_days` after the snapshot? Non-return is the
     event the score predicts. -#}
 with
 
@@ -33,8 +33,8 @@ outcome_purchases as (
     from snapshots
     inner join purchases
         on
-            purchases.order_date > snapshots.snapshot_date
-            and purchases.order_date <= snapshots.outcome_window_end
+            snapshots.snapshot_date < purchases.order_date
+            and snapshots.outcome_window_end >= purchases.order_date
     group by snapshots.snapshot_date, purchases.customer_id
 
 )

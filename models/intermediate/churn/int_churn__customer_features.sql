@@ -63,7 +63,7 @@ history as (
 
     from snapshots
     inner join purchase_days
-        on purchase_days.order_date <= snapshots.snapshot_date
+        on snapshots.snapshot_date >= purchase_days.order_date
 
 ),
 
@@ -97,7 +97,7 @@ customer_intervals as (
 
     from snapshots
     inner join purchase_gaps
-        on purchase_gaps.order_date <= snapshots.snapshot_date
+        on snapshots.snapshot_date >= purchase_gaps.order_date
     where purchase_gaps.gap_days is not null
     group by snapshots.snapshot_date, purchase_gaps.customer_id
 

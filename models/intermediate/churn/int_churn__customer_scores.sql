@@ -1,15 +1,20 @@
-{#- Churn-risk score and segment of every customer at every snapshot date; the one scoring
+{#- Churn-risk score and segment of every customer at every snapshot date: the one scoring
     definition behind `fct_customer_churn_risk` (current snapshot) and the backtest (past ones).
-    Each component is a risk in [0, 1]; the score is their weighted mean (`churn_risk_weights`),
-    re-weighted over the components that are present, rounded to 6 decimals so that ties are
-    exact on every engine (the backtest AUC ranks them).
-    - overdue: r / (1 + r) with r the overdue ratio; 0.5 when exactly one typical interval has
-      passed, 2/3 at two intervals, approaching 1 as the silence lengthens.
-    - frequency and spend trend: (1 - trend) / 2; 0 for a customer who only bought in the last
-      window, 1 for one who only bought in the one before, 0.5 for no change or no activity.
-    - P(alive): 1 - p_alive of the CLV model, at the current snapshot only: a model fitted on all
-      data up to the analysis date says nothing reliable about customers at past dates. -#}
+    The score estimates the probability of no purchase in the `churn_horizon_days` after the
+    snapshot: risk = 1 - P(active) x P(purchase within the horizon | active).
+    - P(purchase | active) = 1 - exp(-horizon / typical interval): a customer who is still
+      active buys as a Poisson process at the rate of their typical interval.
+    - P(active) is the weighted mean (`churn_risk_weights`) of the estimates that are present:
+      from silence 1 / (1 + overdue ratio) (1 just after a purchase, 1/2 one typical interval
+      later, 1/3 after two); from each trend (1 + trend) / 2 (null without activity in either
+      window); and the CLV model's P(alive). P(alive) is used only when the fit was calibrated up
+      to the snapshot date (so never at backtest snapshots) and only for customers with a repeat
+      purchase: BG/NBD lets customers drop out only after a repeat purchase, so its P(alive) of a
+      one-time buyer is 1 however long they have been silent.
+    The score is rounded to 6 decimals so that ties are exact on every engine (the backtest AUC
+    ranks them). -#}
 {%- set weights = var('churn_risk_weights') -%}
+{%- set horizon_days = var('churn_horizon_days') | int -%}
 
 with
 
@@ -27,7 +32,7 @@ snapshots as (
 
 clv_predictions as (
 
-    select customer_id, cast(null as double) as p_alive from {{ ref('int_customer_cohorts') }} where 1 = 0  -- STUB_CLV
+    select * from {{ ref('int_clv__customer_predictions') }}
 
 ),
 
@@ -37,21 +42,19 @@ segments as (
 
 ),
 
-components as (
+estimates as (
 
     select
         features.customer_snapshot_id,
         features.snapshot_date,
         features.customer_id,
         snapshots.snapshot_type,
-        features.overdue_ratio,
-        features.frequency_trend,
-        features.spend_trend,
-        clv_predictions.p_alive,
-        features.overdue_ratio / (1 + features.overdue_ratio) as overdue_risk,
-        (1 - coalesce(features.frequency_trend, 0)) / 2 as frequency_trend_risk,
-        (1 - coalesce(features.spend_trend, 0)) / 2 as spend_trend_risk,
-        1 - clv_predictions.p_alive as p_alive_risk
+        snapshots.outcome_window_end,
+        1 / (1 + features.overdue_ratio) as p_active_from_silence,
+        (1 + features.frequency_trend) / 2 as p_active_from_frequency_trend,
+        (1 + features.spend_trend) / 2 as p_active_from_spend_trend,
+        case when not features.is_population_interval then clv_predictions.p_alive end as p_alive,
+        1 - exp(-{{ horizon_days }} / features.typical_interval_days) as p_purchase_if_active
 
     from features
     inner join snapshots
@@ -59,7 +62,22 @@ components as (
     left join clv_predictions
         on
             features.customer_id = clv_predictions.customer_id
-            and snapshots.snapshot_type = 'current'
+            and features.snapshot_date = clv_predictions.calibration_end_date
+
+),
+
+blended as (
+
+    select
+        *,
+        {{ weighted_mean_of_present([
+            ('p_active_from_silence', weights['overdue']),
+            ('p_active_from_frequency_trend', weights['frequency_trend']),
+            ('p_active_from_spend_trend', weights['spend_trend']),
+            ('p_alive', weights['p_alive']),
+        ]) }} as p_active
+
+    from estimates
 
 ),
 
@@ -67,14 +85,9 @@ scored as (
 
     select
         *,
-        round({{ weighted_mean_of_present([
-            ('overdue_risk', weights['overdue']),
-            ('frequency_trend_risk', weights['frequency_trend']),
-            ('spend_trend_risk', weights['spend_trend']),
-            ('p_alive_risk', weights['p_alive']),
-        ]) }}, 6) as risk_score
+        round(1 - p_active * p_purchase_if_active, 6) as risk_score
 
-    from components
+    from blended
 
 )
 
@@ -85,11 +98,14 @@ select
     scored.snapshot_type,
     segments.risk_segment,
     segments.segment_rank,
-    scored.overdue_risk,
-    scored.frequency_trend_risk,
-    scored.spend_trend_risk,
-    scored.p_alive_risk,
-    scored.risk_score
+    scored.p_active_from_silence,
+    scored.p_active_from_frequency_trend,
+    scored.p_active_from_spend_trend,
+    scored.p_alive,
+    scored.p_active,
+    scored.p_purchase_if_active,
+    scored.risk_score,
+    scored.outcome_window_end
 
 from scored
 left join segments

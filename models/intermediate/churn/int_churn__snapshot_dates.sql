@@ -1,9 +1,9 @@
 {#- Dates the churn-risk features are computed at: the analysis date (`current`) and the ends of
-    past `churn_backtest_grain` periods (`backtest`) whose outcome window of
-    `churn_backtest_horizon_days` is fully observed by the analysis date and which follow at least
-    two trend windows of history, so the trend features compare two observed windows. -#}
+    past `churn_backtest_grain` periods (`backtest`) whose outcome window (the following
+    `churn_horizon_days`) is fully observed by the analysis date and which follow at least two
+    trend windows of history, so the trend features compare two observed windows. -#}
 {%- set grain = grain_var('churn_backtest_grain') -%}
-{%- set horizon_days = var('churn_backtest_horizon_days') | int -%}
+{%- set horizon_days = var('churn_horizon_days') | int -%}
 {%- set window_days = var('churn_trend_window_days') | int -%}
 
 with
@@ -83,9 +83,6 @@ snapshots as (
 select
     snapshot_date,
     snapshot_type,
-    case
-        when snapshot_type = 'backtest'
-            then cast({{ dbt.dateadd('day', horizon_days, 'snapshot_date') }} as date)
-    end as outcome_window_end
+    cast({{ dbt.dateadd('day', horizon_days, 'snapshot_date') }} as date) as outcome_window_end
 
 from snapshots

@@ -49,7 +49,7 @@ first_year_categories as (
     cross join analysis_date
     where
         purchases.order_date <= analysis_date.as_of_date
-        and {{ dbt.datediff('cohorts.first_purchase_date', 'purchases.order_date', 'day') }} < 365
+        and {{ tenure_year_index(dbt.datediff('cohorts.first_purchase_date', 'purchases.order_date', 'day')) }} = 0
 
 ),
 

@@ -1,8 +1,7 @@
 {#- Dense customer x tenure-year spine. Tenure year y covers days [365 (y - 1), 365 y) after the
     first purchase (day 0 = first purchase date; 365-day years, leap days ignored). A tenure year
     is complete when its last day, 365 y - 1, is on or before the analysis date. Purchases after
-    the analysis date are ignored. -#}
-{%- set year_days = 365 -%}
+    the analysis date are ignored (macros/playbooks/tenure.sql). -#}
 
 with
 
@@ -29,7 +28,9 @@ customers as (
     select
         cohorts.customer_id,
         cohorts.first_purchase_date,
-        {{ dbt.datediff('cohorts.first_purchase_date', 'analysis_date.as_of_date', 'day') }} as observed_days
+        {{ dbt.datediff(
+            'cohorts.first_purchase_date', 'analysis_date.as_of_date', 'day'
+        ) }} as observed_days
 
     from cohorts
     cross join analysis_date
@@ -43,8 +44,7 @@ spine as (
         customer_id,
         first_purchase_date,
         observed_days,
-        {{ integer_series('cast(floor(observed_days / ' ~ year_days ~ ') as ' ~ dbt.type_int() ~ ')') }}
-            as tenure_year_index
+        {{ integer_series(tenure_year_index('observed_days')) }} as tenure_year_index
 
     from customers
 
@@ -55,9 +55,8 @@ purchase_years as (
     select
         purchases.customer_id,
         purchases.net_revenue_base,
-        cast(floor(
-            {{ dbt.datediff('customers.first_purchase_date', 'purchases.order_date', 'day') }} / {{ year_days }}
-        ) as {{ dbt.type_int() }}) as tenure_year_index
+        {{ tenure_year_index(dbt.datediff('customers.first_purchase_date', 'purchases.order_date', 'day')) }}
+            as tenure_year_index
 
     from purchases
     inner join customers
@@ -86,12 +85,14 @@ select
     ]) }} as customer_tenure_year_id,
     spine.customer_id,
     spine.tenure_year_index + 1 as tenure_year,
-    spine.observed_days >= {{ year_days }} * (spine.tenure_year_index + 1) - 1 as is_complete,
+    spine.observed_days >= {{ tenure_year_days() }} * (spine.tenure_year_index + 1) - 1 as is_complete,
     coalesce(purchases_per_year.purchases, 0) > 0 as is_active,
     coalesce(purchases_per_year.purchases, 0) as purchases,
     coalesce(purchases_per_year.net_revenue_base, 0) as net_revenue_base,
     cast(
-        {{ dbt.dateadd('day', year_days ~ ' * spine.tenure_year_index', 'spine.first_purchase_date') }} as date
+        {{ dbt.dateadd(
+            'day', tenure_year_days() ~ ' * spine.tenure_year_index', 'spine.first_purchase_date'
+        ) }} as date
     ) as tenure_year_start_date
 
 from spine

@@ -26,8 +26,10 @@ analysis_date as (
 windows as (
 
     {%- for window_days in var('experiment_windows_days') %}
-    select {{ window_days | int }} as window_days
-    {% if not loop.last %}union all{% endif %}
+
+        select {{ window_days | int }} as window_days
+        {% if not loop.last %}union all{% endif %}
+
     {%- endfor %}
 
 ),
@@ -67,8 +69,8 @@ outcomes as (
     left join purchases
         on
             assignment_windows.customer_id = purchases.customer_id
-            and purchases.ordered_at >= assignment_windows.assigned_at
-            and purchases.ordered_at < assignment_windows.window_end_at
+            and assignment_windows.assigned_at <= purchases.ordered_at
+            and assignment_windows.window_end_at > purchases.ordered_at
     group by
         assignment_windows.assignment_id,
         assignment_windows.experiment_id,

@@ -1,5 +1,5 @@
-{#- NPS and CSAT per period (`period_grain`) and acquisition channel, over all survey answers
-    (post-order and exit surveys). NPS = % promoters (9-10) - % detractors (0-6) in points; CSAT
+{#- NPS and CSAT per period (`period_grain`), acquisition channel and survey type: exit surveys
+    come from customers who already left and score far lower, so they are kept apart. NPS = % promoters (9-10) - % detractors (0-6) in points; CSAT
     average of the 1-5 answers and CSAT % as the satisfied (4-5) share. Counts are included so
     that any roll-up recomputes the scores from sums. -#}
 with
@@ -26,6 +26,7 @@ counts as (
     select
         period_start,
         acquisition_channel,
+        survey_type,
         count(*) as responses,
         count(nps_score) as nps_responses,
         sum(case when nps_class = 'promoter' then 1 else 0 end) as promoters,
@@ -36,16 +37,18 @@ counts as (
         sum(csat_score) as csat_score_total
 
     from classified
-    group by period_start, acquisition_channel
+    group by period_start, acquisition_channel, survey_type
 
 )
 
 select
     {{ dbt.concat([
-        'cast(period_start as ' ~ dbt.type_string() ~ ')', "'/'", "coalesce(acquisition_channel, 'unknown')",
+        'cast(period_start as ' ~ dbt.type_string() ~ ')', "'/'",
+        "coalesce(acquisition_channel, 'unknown')", "'/'", 'survey_type',
     ]) }} as nps_id,
     period_start,
     acquisition_channel,
+    survey_type,
     responses,
     nps_responses,
     promoters,

@@ -22,8 +22,10 @@ breadth as (
 horizons as (
 
     {%- for years in years_after %}
-    select {{ years }} as years_after_first_purchase
-    {% if not loop.last %}union all{% endif %}
+
+        select {{ years }} as years_after_first_purchase
+        {% if not loop.last %}union all{% endif %}
+
     {%- endfor %}
 
 ),

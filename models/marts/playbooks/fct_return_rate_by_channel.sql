@@ -63,7 +63,9 @@ new_customers as (
     cross join analysis_date
     left join second_purchases
         on cohorts.customer_id = second_purchases.customer_id
-    where {{ dbt.datediff('cohorts.first_purchase_date', 'analysis_date.as_of_date', 'day') }} >= {{ window_days }}
+    where {{ dbt.datediff(
+        'cohorts.first_purchase_date', 'analysis_date.as_of_date', 'day'
+    ) }} >= {{ window_days }}
 
 ),
 

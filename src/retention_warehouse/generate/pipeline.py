@@ -42,6 +42,12 @@ def _currencies(mix: ShopMix) -> Currencies:
     )
 
 
+def _chunk_tables(t: ChunkTables) -> dict:
+    d = t.data
+    return {"customers": d.customers, "orders": d.orders, "order_items": d.items,
+            "survey_responses": t.surveys, "experiment_assignments": t.assignments}  # fmt: skip
+
+
 def _write_chunk(raw_dir: Path, part: int, t: ChunkTables) -> set[int]:
     d = t.data
     writer.write_plain(raw_dir, "customers", d.customers, part)
@@ -105,9 +111,7 @@ def generate(
             sim = sim.keep(int(np.argmax(reached)) + 1)
         sim = sim.by_signup()
         t = build_tables(ctx, chunk, sim, catalog, cur, num)
-        for name, table in (("customers", t.data.customers), ("orders", t.data.orders),
-                            ("order_items", t.data.items), ("survey_responses", t.surveys),
-                            ("experiment_assignments", t.assignments)):  # fmt: skip
+        for name, table in _chunk_tables(t).items():
             clean[name] += table.num_rows
         wanted = bad_rows.kind_counts(bad_row_rate, t.data.orders.num_rows, chunk == 0)
         t.data = bad_rows.inject(rng(ctx.seed, chunk, Stream.BAD_ROWS), t.data, wanted)
@@ -116,9 +120,7 @@ def generate(
             for kind, k in kinds.items():
                 bad[table][kind] += k
         months |= _write_chunk(raw_dir, chunk, t)
-        for name, table in (("customers", t.data.customers), ("orders", t.data.orders),
-                            ("order_items", t.data.items), ("survey_responses", t.surveys),
-                            ("experiment_assignments", t.assignments)):  # fmt: skip
+        for name, table in _chunk_tables(t).items():
             written[name] += table.num_rows
         status_counts += t.status_counts
         channel_counts += t.channel_counts

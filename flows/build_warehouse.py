@@ -1,0 +1,158 @@
+"""Prefect flow `build_warehouse`: write (dbt build + CLV fit), audit (dbt tests + GX), publish.
+
+    retention-warehouse run            one run now (starts a temporary Prefect server if
+                                       PREFECT_API_URL is not set)
+    python flows/build_warehouse.py    serve the `daily` deployment on its cron schedule
+
+Steps: check the landed raw files with GX; dbt build through prefect-dbt (one task per node)
+with the CLV fit between its two halves; copy the marts into a staged, not yet visible serving
+version; check that copy with GX; swap it in atomically; publish a summary artifact. A failed
+check raises, so the flow ends Failed, naming the check, and the served marts stay as they were.
+Paths come from the environment (RW_RAW_DIR, RW_WAREHOUSE_PATH, RW_SERVING_DIR, DBT_TARGET_PATH).
+"""
+
+from __future__ import annotations
+
+import os
+
+from prefect import flow, get_run_logger, runtime, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.tasks import exponential_backoff
+
+from retention_warehouse.build import build_warehouse as build_models
+from retention_warehouse.orchestration import data_docs, landing, marts, publish, quality, summary
+from retention_warehouse.orchestration.dbt_tasks import is_lock_error, require_write_access, run_dbt_as_tasks
+from retention_warehouse.settings import Settings
+
+ARTIFACT_KEY = "build-warehouse-summary"
+DEFAULT_CRON = "0 6 * * *"  # daily at 06:00 UTC; RW_SCHEDULE_CRON overrides it
+# Another process holding the build database: retry after 10, 20, 40, 80 s (RW_LOCK_RETRY_SECONDS).
+LOCK_RETRIES = 4
+LOCK_RETRY_SECONDS = float(os.environ.get("RW_LOCK_RETRY_SECONDS", "10"))
+
+
+def _retry_on_lock(task, task_run, state) -> bool:
+    return is_lock_error(state.result(raise_on_failure=False))
+
+
+@task(cache_policy=NO_CACHE)
+def check_landing(settings: Settings) -> landing.Landing:
+    """GX at the boundary: every raw table has the contract's columns, types and key ranges."""
+    landed = landing.scan_landing(settings.raw_dir)
+    context = quality.open_context(settings.serving_dir)
+    results = []
+    try:
+        for name in sorted(quality.checkpoint_names(context)):
+            if not name.startswith(quality.RAW_PREFIX):
+                continue
+            table = name.removeprefix(quality.RAW_PREFIX)
+            if table not in landed.tables:
+                results.append(quality.CheckResult(name, table, False, 0, [f"raw table {table} is missing"]))
+                continue
+            frame = landing.read_table(landed.tables[table])
+            results.append(quality.run_checkpoint(context, name, f"raw.{table}", frame))
+        quality.raise_for_failures(results)
+    finally:
+        data_docs.build_data_docs(context, quality.quality_dirs(settings.serving_dir)["RW_GX_DOCS_DIR"])
+    return landed
+
+
+@task(cache_policy=NO_CACHE, retries=LOCK_RETRIES,
+      retry_delay_seconds=exponential_backoff(backoff_factor=LOCK_RETRY_SECONDS),
+      retry_condition_fn=_retry_on_lock)
+def build(settings: Settings, dbt_vars: dict | None) -> dict:
+    """dbt build (models, seeds, data and unit tests) and the CLV fit; fails on any failed test."""
+    require_write_access(settings)
+    return build_models(settings, dbt_vars, run=run_dbt_as_tasks)
+
+
+@task(cache_policy=NO_CACHE)
+def stage_marts(settings: Settings, built: list[marts.Mart], metadata: dict) -> publish.StagedVersion:
+    with marts.open_marts(settings) as connection:
+        return publish.stage(connection, built, settings.serving_dir, metadata)
+
+
+@task(cache_policy=NO_CACHE)
+def check_marts(settings: Settings, staged: publish.StagedVersion, built: list[marts.Mart],
+                previous_counts: dict[str, int], tolerance: float) -> list[quality.CheckResult]:
+    """GX on exactly the files to be published; marts without a suite get marts.default."""
+    import pandas as pd
+
+    context = quality.open_context(settings.serving_dir)
+    available = quality.checkpoint_names(context)
+    results = []
+    try:
+        for mart in built:
+            name = f"{quality.MARTS_PREFIX}{mart.name}"
+            checkpoint = name if name in available else quality.DEFAULT_MART_CHECKPOINT
+            results.append(quality.run_checkpoint(
+                context, checkpoint, name, pd.read_parquet(staged.parquet(mart.name)),
+                parameters=quality.row_count_bounds(previous_counts.get(mart.name), tolerance),
+                run_name=f"{mart.name}@{staged.version}",
+            ))
+        quality.raise_for_failures(results)
+    finally:
+        data_docs.build_data_docs(context, quality.quality_dirs(settings.serving_dir)["RW_GX_DOCS_DIR"])
+    return results
+
+
+@flow(name="build_warehouse", log_prints=True)
+def build_warehouse(dbt_vars: dict | None = None, force: bool = False,
+                    row_count_tolerance: float = quality.DEFAULT_ROW_COUNT_TOLERANCE) -> dict:
+    """Build, validate and publish the warehouse; skipped when no raw file changed (unless force)."""
+    logger = get_run_logger()
+    settings = Settings.from_env()
+    settings.export()
+    serving_dir = settings.serving_dir
+    docs_index = quality.quality_dirs(serving_dir)["RW_GX_DOCS_DIR"] / "index.html"
+    locations = {"serving_dir": str(serving_dir), "data_docs": str(docs_index)}
+
+    landed = check_landing(settings)
+    previous = publish.current_manifest(serving_dir) or {}
+    if previous.get("raw_fingerprint") == landed.fingerprint and not force:
+        logger.info("No raw file changed since version %s: nothing to build.", previous["version"])
+        return {"published": False, "version": previous["version"], **locations}
+
+    fitted = build(settings, dbt_vars)
+    built = marts.discover_marts(settings)
+    metadata = {
+        "raw_fingerprint": landed.fingerprint,
+        "partitions": landed.partitions,
+        "dbt_vars": dbt_vars or {},
+        "clv_fit": fitted,
+        "flow_run_id": str(runtime.flow_run.id),
+    }
+    previous_counts = previous.get("row_counts", {})
+    with publish.serving_lock(serving_dir):
+        publish.prune(serving_dir)  # staging leftovers of crashed runs
+        staged = stage_marts(settings, built, metadata)
+        try:
+            results = check_marts(settings, staged, built, previous_counts, row_count_tolerance)
+            report = serving_dir / "versions" / staged.version / "summary.md"
+            markdown = summary.render(
+                version=staged.version, serving_dir=serving_dir, row_counts=staged.row_counts,
+                previous_counts=previous_counts, metrics=summary.headline_metrics(staged.path),
+                checks=sum(r.evaluated for r in results), checkpoints=len(results),
+                new_partitions=landed.new_partitions(previous.get("partitions")),
+                data_docs=docs_index, report=report,
+            )
+            (staged.path / report.name).write_text(markdown)
+        except BaseException:
+            publish.discard(staged)
+            raise
+        publish.publish(staged, serving_dir)
+    create_markdown_artifact(markdown=markdown, key=ARTIFACT_KEY,
+                             description=f"Published warehouse version {staged.version}")
+    logger.info("Published version %s to %s", staged.version, serving_dir)
+    return {"published": True, "version": staged.version, "report": str(report),
+            "artifact": ARTIFACT_KEY, "row_counts": staged.row_counts, **locations}
+
+
+if __name__ == "__main__":
+    build_warehouse.serve(
+        name="daily",
+        cron=os.environ.get("RW_SCHEDULE_CRON", DEFAULT_CRON),
+        tags=["retention-warehouse"],
+        description="Daily build, validation and atomic publication of the retention warehouse.",
+    )

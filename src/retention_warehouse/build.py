@@ -1,0 +1,30 @@
+"""The full warehouse build: dbt up to the CLV fit's inputs, the fit, then dbt for the rest.
+
+The fit is a Python step outside dbt (dbt-spark has no Python models outside Databricks), so one
+`dbt build` cannot do it all. `run` has run_dbt's signature, so an orchestrator (the Prefect
+flow) can pass its own dbt runner; it can also use the selectors directly.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from retention_warehouse.clv.step import fit_clv
+from retention_warehouse.dbt_runner import run_dbt
+from retention_warehouse.settings import Settings
+
+# The relations the fit reads, with everything upstream of them.
+FIT_INPUTS = "+int_clv__calibration +int_clv__sufficient_statistics +int_clv__spend_statistics"
+# Cautious: a test runs in the build where all its parents are built (a relationships test from
+# an upstream model to a later one waits for the second build). Together the two selections
+# cover every node of the project exactly once.
+BEFORE_FIT = ["--select", FIT_INPUTS, "--indirect-selection", "cautious"]
+AFTER_FIT = ["--exclude", FIT_INPUTS, "--indirect-selection", "cautious"]
+
+
+def build_warehouse(settings: Settings, dbt_vars: dict | None = None, run: Callable = run_dbt) -> dict:
+    """Build everything; returns the fitted CLV parameters. Raises on a dbt or fit failure."""
+    run(["build", *BEFORE_FIT], settings, dbt_vars)
+    fitted = fit_clv(settings)
+    run(["build", *AFTER_FIT], settings, dbt_vars)
+    return fitted

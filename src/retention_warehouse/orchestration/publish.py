@@ -1,0 +1,168 @@
+"""Atomic publication of the marts to the serving folder read by BI tools.
+
+Layout of the serving folder (RW_SERVING_DIR):
+
+    marts.duckdb -> current/marts.duckdb    stable paths for BI clients
+    parquet      -> current/parquet
+    current      -> versions/<id>           swapped by one atomic rename
+    versions/<id>/marts.duckdb              one table per mart, schema main
+    versions/<id>/parquet/<mart>.parquet
+    versions/<id>/manifest.json             row counts, raw fingerprint, storage version
+    versions/.staging-<id>/                 a version being written and validated
+
+A new version is written completely and fsynced in a staging folder, validated there, renamed
+into versions/ and made current by replacing the `current` symlink (rename(2) is atomic). A BI
+client that holds an older marts.duckdb open keeps reading that file's inode; new opens see the
+new version. Nothing in a published version is ever written again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from retention_warehouse.orchestration.marts import MARTS_SCHEMA, Mart
+
+# DuckDB 2.0 writes storage version 999+, which DuckDB 1.x clients (most BI drivers) refuse.
+# v1.0.0 (storage 64) is readable by every DuckDB from 0.10 on, including 1.x and 2.0.
+SERVING_STORAGE_VERSION = "v1.0.0"
+DUCKDB_FILE = "marts.duckdb"
+PARQUET_DIR = "parquet"
+MANIFEST_FILE = "manifest.json"
+KEEP_VERSIONS = 3  # current plus two previous versions, for rollback by hand
+STAGING_PREFIX = ".staging-"
+
+
+@dataclass(frozen=True)
+class StagedVersion:
+    path: Path
+    version: str
+    row_counts: dict[str, int]
+
+    def parquet(self, mart: str) -> Path:
+        return self.path / PARQUET_DIR / f"{mart}.parquet"
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(root: Path) -> None:
+    for path in sorted(root.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        _fsync(path)
+    _fsync(root)
+
+
+def _replace_symlink(link: Path, target: str) -> None:
+    """Point `link` at `target` with one rename, so readers see either the old or the new target."""
+    temporary = link.with_name(f".{link.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
+    os.symlink(target, temporary)
+    os.replace(temporary, link)
+
+
+@contextlib.contextmanager
+def serving_lock(serving_dir: Path):
+    """Serialise stage-validate-publish between flow runs sharing one serving folder."""
+    serving_dir.mkdir(parents=True, exist_ok=True)
+    with (serving_dir / ".lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def current_manifest(serving_dir: Path) -> dict | None:
+    """The manifest of the published version, or None before the first publication."""
+    path = serving_dir / "current" / MANIFEST_FILE
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def stage(connection: duckdb.DuckDBPyConnection, marts: list[Mart], serving_dir: Path,
+          metadata: dict) -> StagedVersion:
+    """Copy every mart into a new version folder that no reader sees yet.
+
+    Rows are written in a total order (ORDER BY ALL) so the same marts always give the same
+    Parquet files, whichever thread order dbt used.
+    """
+    version = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    path = serving_dir / "versions" / f"{STAGING_PREFIX}{version}"
+    (path / PARQUET_DIR).mkdir(parents=True)
+    connection.execute(
+        f"attach '{path / DUCKDB_FILE}' as serving (storage_version '{SERVING_STORAGE_VERSION}')"
+    )
+    row_counts = {}
+    try:
+        for mart in marts:
+            connection.execute(
+                f"create table serving.main.{mart.name} as "
+                f"select * from {MARTS_SCHEMA}.{mart.name} order by all"
+            )
+            connection.execute(
+                f"copy serving.main.{mart.name} to '{path / PARQUET_DIR / mart.name}.parquet' "
+                "(format parquet, compression zstd)"
+            )
+            row_counts[mart.name] = connection.execute(
+                f"select count(*) from serving.main.{mart.name}"
+            ).fetchone()[0]
+    finally:
+        connection.execute("detach serving")
+    manifest = {
+        "version": version,
+        "storage_version": SERVING_STORAGE_VERSION,
+        "row_counts": row_counts,
+        **metadata,
+    }
+    (path / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str))
+    return StagedVersion(path=path, version=version, row_counts=row_counts)
+
+
+def discard(staged: StagedVersion) -> None:
+    shutil.rmtree(staged.path, ignore_errors=True)
+
+
+def publish(staged: StagedVersion, serving_dir: Path) -> Path:
+    """Make a staged version current; returns its final folder.
+
+    Every file is fsynced before the renames, so after a crash `current` never points at a
+    version whose data is still only in the page cache.
+    """
+    _fsync_tree(staged.path)
+    versions = serving_dir / "versions"
+    final = versions / staged.version
+    os.replace(staged.path, final)
+    _fsync(versions)
+    _replace_symlink(serving_dir / "current", f"versions/{staged.version}")
+    for name in (DUCKDB_FILE, PARQUET_DIR):
+        if not (serving_dir / name).is_symlink():
+            _replace_symlink(serving_dir / name, f"current/{name}")
+    _fsync(serving_dir)
+    prune(serving_dir)
+    return final
+
+
+def prune(serving_dir: Path, keep: int = KEEP_VERSIONS) -> None:
+    """Delete staging leftovers of crashed runs and all but the newest `keep` versions.
+
+    Called under serving_lock, so no staging folder can belong to a live run. Readers that still
+    hold a deleted version's files open keep reading them (POSIX unlink semantics).
+    """
+    versions = serving_dir / "versions"
+    versions.mkdir(parents=True, exist_ok=True)
+    current = (serving_dir / "current").resolve()
+    for leftover in versions.glob(f"{STAGING_PREFIX}*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    published = sorted(p for p in versions.iterdir() if not p.name.startswith("."))
+    for old in published[:-keep]:
+        if old.resolve() != current:
+            shutil.rmtree(old, ignore_errors=True)

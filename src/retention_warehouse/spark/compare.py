@@ -1,0 +1,233 @@
+"""`retention-warehouse compare-engines`: build the same demo data on DuckDB and on Spark and
+compare every mart row by row.
+
+Rules, by the column's type in the DuckDB mart:
+- keys: the mart's primary key (the column with a `unique` test); both engines must produce the
+  same set of keys, so row counts are equal too;
+- decimals are money, stored in cents: equal to the cent;
+- floating-point columns (rates, ratios, model outputs) agree within FLOAT_REL_TOL relative or
+  FLOAT_ABS_TOL absolute: the engines sum and divide in different orders, and the CLV fit reads
+  its inputs in whatever order the engine returns them;
+- everything else (integers, text, booleans, dates, timestamps) is equal exactly;
+- nulls match only nulls.
+Run metadata (the fit run's id and time) differs between any two builds and is not compared.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from retention_warehouse.settings import Settings
+
+MART_SCHEMA = "marts"
+FLOAT_REL_TOL = 1e-6
+FLOAT_ABS_TOL = 1e-9
+CENT = Decimal("0.01")
+# Columns that identify a fit run (an id made from its start time, its finish time).
+RUN_METADATA = frozenset({"run_id", "fit_id", "fit_run_id", "fitted_at"})
+# Marts whose primary key is run metadata: within one run they are keyed by these columns.
+RUN_SCOPED_KEYS = {"fct_clv_model_fit": ("model_name",)}
+MAX_REPORTED = 5
+
+
+@dataclass
+class MartComparison:
+    mart: str
+    key: tuple[str, ...]
+    duckdb_rows: int
+    spark_rows: int
+    only_in_duckdb: list = field(default_factory=list)
+    only_in_spark: list = field(default_factory=list)
+    column_mismatch: list[str] = field(default_factory=list)
+    value_mismatches: dict[str, list] = field(default_factory=dict)
+    max_relative_difference: float = 0.0  # largest |a - b| / max(|a|, |b|) over float columns
+
+    @property
+    def equal(self) -> bool:
+        return self.duckdb_rows == self.spark_rows and not (
+            self.only_in_duckdb or self.only_in_spark or self.column_mismatch or self.value_mismatches
+        )
+
+
+def _kind(data_type: pa.DataType) -> str:
+    if pa.types.is_decimal(data_type):
+        return "money"
+    if pa.types.is_floating(data_type):
+        return "float"
+    return "exact"
+
+
+def _compare_floats(left: float, right: float) -> tuple[bool, float]:
+    """(within tolerance, relative difference) of two floats; NaN equals only NaN."""
+    if math.isnan(left) or math.isnan(right) or math.isinf(left) or math.isinf(right):
+        same = (math.isnan(left) and math.isnan(right)) or left == right
+        return same, 0.0 if same else math.inf
+    scale = max(abs(left), abs(right))
+    relative = abs(left - right) / scale if scale else 0.0
+    return math.isclose(left, right, rel_tol=FLOAT_REL_TOL, abs_tol=FLOAT_ABS_TOL), relative
+
+
+def _compare_values(kind: str, left, right) -> tuple[bool, float]:
+    """(equal under the rules, relative difference) of two non-null values."""
+    if kind == "money":
+        return Decimal(left).quantize(CENT) == Decimal(right).quantize(CENT), 0.0
+    if kind == "float":
+        return _compare_floats(float(left), float(right))
+    return left == right, 0.0
+
+
+def _rows_by_key(table: pa.Table, key: tuple[str, ...]) -> dict[tuple, dict]:
+    return {tuple(row[column] for column in key): row for row in table.to_pylist()}
+
+
+def compare_tables(mart: str, key: tuple[str, ...], duckdb_rows: pa.Table, spark_rows: pa.Table) -> MartComparison:
+    """Compare one mart's rows from both engines (timestamps as naive UTC on both sides)."""
+    result = MartComparison(mart, key, duckdb_rows.num_rows, spark_rows.num_rows)
+    duckdb_columns = set(duckdb_rows.column_names) - RUN_METADATA
+    spark_columns = set(spark_rows.column_names) - RUN_METADATA
+    result.column_mismatch = sorted(duckdb_columns ^ spark_columns)
+    left, right = _rows_by_key(duckdb_rows, key), _rows_by_key(spark_rows, key)
+    result.only_in_duckdb = sorted(set(left) - set(right), key=str)[:MAX_REPORTED]
+    result.only_in_spark = sorted(set(right) - set(left), key=str)[:MAX_REPORTED]
+    kinds = {name: _kind(duckdb_rows.schema.field(name).type) for name in duckdb_columns & spark_columns}
+    for row_key in sorted(set(left) & set(right), key=str):
+        for column, kind in sorted(kinds.items()):
+            duckdb_value, spark_value = left[row_key][column], right[row_key][column]
+            if duckdb_value is None or spark_value is None:
+                equal, difference = duckdb_value is None and spark_value is None, 0.0
+            else:
+                equal, difference = _compare_values(kind, duckdb_value, spark_value)
+            result.max_relative_difference = max(result.max_relative_difference, difference)
+            if not equal:
+                result.value_mismatches.setdefault(column, []).append((row_key, duckdb_value, spark_value))
+    return result
+
+
+def primary_keys(manifest_path: Path) -> dict[str, tuple[str, ...]]:
+    """Mart name -> primary-key column, read from the `unique` tests in dbt's manifest."""
+    manifest = json.loads(manifest_path.read_text())
+    keys = {}
+    for node in manifest["nodes"].values():
+        metadata = node.get("test_metadata") or {}
+        attached = node.get("attached_node") or ""
+        if node["resource_type"] == "test" and metadata.get("name") == "unique" and attached.startswith("model."):
+            keys[attached.split(".")[-1]] = (node["column_name"],)
+    return keys
+
+
+def _duckdb_marts(warehouse_path: Path) -> dict[str, pa.Table]:
+    # A plain connect: dbt-duckdb may still hold the file open in this process.
+    with duckdb.connect(str(warehouse_path)) as connection:
+        names = [row[0] for row in connection.execute(
+            "select table_name from information_schema.tables where table_schema = ? order by 1",
+            [MART_SCHEMA],
+        ).fetchall()]
+        return {name: connection.sql(f"select * from {MART_SCHEMA}.{name}").to_arrow_table() for name in names}
+
+
+def _spark_marts(settings: Settings) -> dict[str, pa.Table]:
+    from .session import spark_session
+    from .tables import read_arrow
+
+    names = sorted(row.tableName for row in spark_session(settings).sql(f"show tables in {MART_SCHEMA}").collect()
+                   if not row.isTemporary)
+    return {name: read_arrow(settings, f"{MART_SCHEMA}.{name}") for name in names}
+
+
+def compare_marts(duckdb_settings: Settings, spark_settings: Settings) -> list[MartComparison]:
+    """Compare every mart of two built warehouses; a mart missing on one side is reported as a
+    comparison with no rows on that side."""
+    keys = primary_keys(duckdb_settings.target_path / "manifest.json")
+    keys.update(RUN_SCOPED_KEYS)
+    duckdb_marts, spark_marts = _duckdb_marts(duckdb_settings.warehouse_path), _spark_marts(spark_settings)
+    results = []
+    for mart in sorted(set(duckdb_marts) | set(spark_marts)):
+        if mart not in keys:
+            raise KeyError(f"mart {mart} has no primary-key (unique) test to match rows on")
+        present = duckdb_marts[mart] if mart in duckdb_marts else spark_marts[mart]
+        empty = present.schema.empty_table()
+        results.append(compare_tables(
+            mart, keys[mart], duckdb_marts.get(mart, empty), spark_marts.get(mart, empty)
+        ))
+    return results
+
+
+def engine_settings(work_dir: Path) -> tuple[Settings, Settings]:
+    """DuckDB and Spark settings sharing one landing folder under `work_dir`."""
+    base = Settings.from_env().with_overrides(
+        raw_dir=work_dir / "raw", serving_dir=work_dir / "serving", spark_dir=work_dir / "spark"
+    )
+    on_duckdb = base.with_overrides(
+        target="duckdb", warehouse_path=work_dir / "warehouse.duckdb", target_path=work_dir / "target-duckdb"
+    )
+    on_spark = base.with_overrides(target="spark", target_path=work_dir / "target-spark")
+    return on_duckdb, on_spark
+
+
+def build_both(work_dir: Path, orders: int, seed: int) -> tuple[Settings, Settings, dict[str, float]]:
+    """Generate demo data and build it on both engines; returns the settings and build seconds."""
+    from retention_warehouse.build import build_warehouse
+    from retention_warehouse.generate import generate
+
+    on_duckdb, on_spark = engine_settings(work_dir)
+    generate(on_duckdb.raw_dir, orders=orders, seed=seed)
+    seconds = {}
+    for settings in (on_duckdb, on_spark):
+        started = time.perf_counter()
+        build_warehouse(settings)
+        seconds[settings.target] = time.perf_counter() - started
+    return on_duckdb, on_spark, seconds
+
+
+def _describe(result: MartComparison) -> list[str]:
+    lines = []
+    if result.column_mismatch:
+        lines.append(f"  columns on one engine only: {', '.join(result.column_mismatch)}")
+    if result.only_in_duckdb or result.only_in_spark:
+        lines.append(f"  keys only in duckdb: {result.only_in_duckdb}; only in spark: {result.only_in_spark}")
+    for column, mismatches in result.value_mismatches.items():
+        shown = "; ".join(f"{key}: {left!r} vs {right!r}" for key, left, right in mismatches[:MAX_REPORTED])
+        lines.append(f"  {column}: {len(mismatches)} rows differ ({shown})")
+    return lines
+
+
+def report(results: list[MartComparison], seconds: dict[str, float]) -> str:
+    lines = [
+        f"tolerance: floats {FLOAT_REL_TOL:g} relative or {FLOAT_ABS_TOL:g} absolute; money to the cent; "
+        "keys, counts and other columns exact",
+        f"build seconds: " + ", ".join(f"{engine} {value:.0f}" for engine, value in seconds.items()),
+    ]
+    for result in results:
+        status = "equal" if result.equal else "DIFFERENT"
+        lines.append(
+            f"{result.mart:<40} {status:<9} rows duckdb={result.duckdb_rows} spark={result.spark_rows} "
+            f"max relative float difference={result.max_relative_difference:.1e}"
+        )
+        lines.extend(_describe(result))
+    return "\n".join(lines)
+
+
+def compare_engines(orders: int, seed: int, work_dir: Path | None = None) -> tuple[list[MartComparison], str]:
+    """Build on both engines in `work_dir` (a fresh temporary folder when None, removed afterwards)
+    and compare; returns the comparisons and a printable report."""
+    folder = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="rw-compare-"))
+    for stale in ("raw", "spark", "warehouse.duckdb"):  # a fit history from an earlier run would differ
+        path = folder / stale
+        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+    try:
+        on_duckdb, on_spark, seconds = build_both(folder, orders, seed)
+        results = compare_marts(on_duckdb, on_spark)
+        return results, report(results, seconds)
+    finally:
+        if work_dir is None:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,53 @@
+"""Reading and writing warehouse tables on Spark for the Python steps, through Arrow.
+
+Arrow rather than pandas on the Spark side because pyspark's pandas conversion does not yet
+support pandas 3. Spark timestamps are instants shown in the session zone (UTC, see the profile)
+while DuckDB's and the fit's are naive UTC; Arrow keeps both as the same UTC epoch values, so a
+cast between the zone-aware and the naive type converts them without shifting the clock.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pandas as pd
+import pyarrow as pa
+
+from retention_warehouse.settings import Settings
+
+from .session import spark_session
+
+
+def _map_timestamps(table: pa.Table, convert: Callable[[pa.TimestampType], pa.DataType | None]) -> pa.Table:
+    for index, field in enumerate(table.schema):
+        target = convert(field.type) if pa.types.is_timestamp(field.type) else None
+        if target is not None:
+            table = table.set_column(index, pa.field(field.name, target), table.column(index).cast(target))
+    return table
+
+
+def _as_naive_utc(table: pa.Table) -> pa.Table:
+    return _map_timestamps(table, lambda kind: pa.timestamp(kind.unit) if kind.tz else None)
+
+
+def _as_zoned_utc(table: pa.Table) -> pa.Table:
+    # A naive Arrow timestamp would become Spark's TIMESTAMP_NTZ; the models expect TIMESTAMP.
+    return _map_timestamps(table, lambda kind: None if kind.tz else pa.timestamp(kind.unit, "UTC"))
+
+
+def read_arrow(settings: Settings, relation: str) -> pa.Table:
+    """All rows of `schema.name`, timestamps as naive UTC."""
+    return _as_naive_utc(spark_session(settings).table(relation).toArrow())
+
+
+def read_frame(settings: Settings, relation: str) -> pd.DataFrame:
+    return read_arrow(settings, relation).to_pandas()
+
+
+def write_arrow(settings: Settings, relation: str, rows: pa.Table, *, replace: bool) -> None:
+    """Append `rows` to the Parquet table `schema.name` (created when missing, columns matched
+    by name) or, with `replace`, replace the table. Spark has no multi-table transactions."""
+    session = spark_session(settings)
+    session.sql(f"create schema if not exists {relation.split('.')[0]}")
+    frame = session.createDataFrame(_as_zoned_utc(rows))
+    frame.write.format("parquet").mode("overwrite" if replace else "append").saveAsTable(relation)

@@ -1,0 +1,106 @@
+"""dbt Labs' structure rules (as dbt-project-evaluator checks them), enforced on the manifest.
+
+dbt hub packages cannot be installed here, so the rules that matter most are checked directly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import isolated_settings
+from retention_warehouse.dbt_runner import dbt_args
+
+LAYER_PREFIXES = {"staging": ("base_", "stg_"), "intermediate": ("int_",), "marts": ("fct_", "dim_")}
+
+
+@pytest.fixture(scope="module")
+def nodes(tmp_path_factory) -> dict:
+    settings = isolated_settings(tmp_path_factory.mktemp("parse"))
+    dbt = Path(sys.executable).with_name("dbt")
+    subprocess.run(
+        [str(dbt), *dbt_args(["parse"], settings)],
+        env={**os.environ, **settings.environment()}, check=True, capture_output=True,
+    )
+    data = json.loads((settings.target_path / "manifest.json").read_text())
+    return {**data["nodes"], **data["sources"]}
+
+
+def models(nodes: dict) -> list[dict]:
+    return [node for node in nodes.values() if node["resource_type"] == "model"]
+
+
+def layer(node: dict) -> str:
+    return node["fqn"][1]
+
+
+def parents(node: dict, nodes: dict) -> list[dict]:
+    return [nodes[unique_id] for unique_id in node["depends_on"]["nodes"] if unique_id in nodes]
+
+
+def test_model_names_follow_their_layer(nodes):
+    wrong = [m["name"] for m in models(nodes) if not m["name"].startswith(LAYER_PREFIXES[layer(m)])]
+    assert not wrong, f"models named against their layer: {wrong}"
+
+
+def test_every_model_and_column_is_described(nodes):
+    missing = []
+    for model in models(nodes):
+        if not model["description"].strip():
+            missing.append(model["name"])
+        missing += [f"{model['name']}.{c}" for c, col in model["columns"].items() if not col["description"].strip()]
+    assert not missing, f"undocumented: {missing}"
+
+
+def test_every_model_has_a_primary_key_test(nodes):
+    tested = {}
+    for node in nodes.values():
+        if node["resource_type"] == "test" and node.get("test_metadata", {}).get("name") in {"unique", "not_null"}:
+            model_id = node["attached_node"]
+            column = node["column_name"]
+            tested.setdefault((model_id, column), set()).add(node["test_metadata"]["name"])
+    keyed = {model_id for (model_id, _), kinds in tested.items() if kinds == {"unique", "not_null"}}
+    untested = [m["name"] for m in models(nodes) if m["unique_id"] not in keyed]
+    assert not untested, f"models without unique + not_null on a key column: {untested}"
+
+
+def test_only_base_models_read_sources(nodes):
+    offenders = [
+        m["name"] for m in models(nodes)
+        if any(p["resource_type"] == "source" for p in parents(m, nodes)) and not m["name"].startswith("base_")
+    ]
+    assert not offenders, f"models reading sources outside staging base models: {offenders}"
+
+
+def test_each_source_table_has_one_reader(nodes):
+    readers: dict[str, list[str]] = {}
+    for model in models(nodes):
+        for parent in parents(model, nodes):
+            if parent["resource_type"] == "source":
+                readers.setdefault(parent["unique_id"], []).append(model["name"])
+    fanned_out = {source: names for source, names in readers.items() if len(names) > 1}
+    assert not fanned_out, f"sources read by more than one model: {fanned_out}"
+
+
+def test_staging_does_not_read_downstream_or_other_staging(nodes):
+    offenders = []
+    for model in models(nodes):
+        if not model["name"].startswith("stg_"):
+            continue
+        for parent in parents(model, nodes):
+            if parent["resource_type"] == "model" and not parent["name"].startswith("base_"):
+                offenders.append(f"{model['name']} <- {parent['name']}")
+    assert not offenders, f"staging models reading non-base models: {offenders}"
+
+
+def test_no_model_reads_marts_from_lower_layers(nodes):
+    offenders = [
+        f"{m['name']} <- {p['name']}" for m in models(nodes) if layer(m) in {"staging", "intermediate"}
+        for p in parents(m, nodes) if p["resource_type"] == "model" and layer(p) == "marts"
+    ]
+    assert not offenders, f"lower layers depending on marts: {offenders}"
