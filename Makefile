@@ -21,8 +21,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 run: install
-	$(BIN)/retention-warehouse generate --orders $(DEMO_ORDERS)
-	$(BIN)/retention-warehouse build
+	$(BIN)/retention-warehouse run --orders $(DEMO_ORDERS)
 
 test: install lint dbt-test pytest
 

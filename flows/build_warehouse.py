@@ -54,7 +54,7 @@ def check_landing(settings: Settings) -> landing.Landing:
             results.append(quality.run_checkpoint(context, name, f"raw.{table}", frame))
         quality.raise_for_failures(results)
     finally:
-        data_docs.build_data_docs(context, quality.quality_dirs(settings.serving_dir)["RW_GX_DOCS_DIR"])
+        data_docs.build_data_docs(context, settings.serving_dir, results)
     return landed
 
 
@@ -93,7 +93,7 @@ def check_marts(settings: Settings, staged: publish.StagedVersion, built: list[m
             ))
         quality.raise_for_failures(results)
     finally:
-        data_docs.build_data_docs(context, quality.quality_dirs(settings.serving_dir)["RW_GX_DOCS_DIR"])
+        data_docs.build_data_docs(context, settings.serving_dir, results)
     return results
 
 
@@ -105,7 +105,7 @@ def build_warehouse(dbt_vars: dict | None = None, force: bool = False,
     settings = Settings.from_env()
     settings.export()
     serving_dir = settings.serving_dir
-    docs_index = quality.quality_dirs(serving_dir)["RW_GX_DOCS_DIR"] / "index.html"
+    docs_index = data_docs.site_dir(serving_dir) / "index.html"
     locations = {"serving_dir": str(serving_dir), "data_docs": str(docs_index)}
 
     landed = check_landing(settings)

@@ -43,7 +43,7 @@ history as (
 
     select
         customers.customer_id,
-        count(*) as transactions,
+        count(*) as purchase_days,
         sum(transactions.net_revenue_base) as net_revenue_base,
         case
             when count(transactions.gross_margin_base) = count(*) then sum(transactions.gross_margin_base)
@@ -60,7 +60,7 @@ history as (
     inner join transactions
         on
             customers.customer_id = transactions.customer_id
-            and transactions.transaction_date <= customers.as_of_date
+            and customers.as_of_date >= transactions.transaction_date
     group by customers.customer_id
 
 )
@@ -70,7 +70,7 @@ select
     customers.acquisition_channel,
     customers.cohort_period,
     customers.observed_age_months,
-    history.transactions,
+    history.purchase_days,
     history.net_revenue_base as historical_clv_base,
     history.gross_margin_base as historical_gross_margin_base,
     case when customers.observed_age_months >= 3 then history.net_revenue_3m_base end as historical_clv_3m_base,

@@ -52,7 +52,9 @@ measured as (
 
     select
         *,
-        {{ dbt.datediff('first_purchase_date', 'calibration_end_date', 'day') }} as customer_age_days
+        {{ dbt.datediff(
+            'first_purchase_date', 'calibration_end_date', 'day'
+        ) }} as customer_age_days
 
     from summary
 

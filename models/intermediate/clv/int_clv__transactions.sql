@@ -85,8 +85,12 @@ select
         as transaction_id,
     customer_id,
     transaction_number,
-    {{ dbt.datediff('first_transaction_date', 'transaction_date', 'day') }} as days_since_first_purchase,
-    {{ clv_age_months(dbt.datediff('first_transaction_date', 'transaction_date', 'day')) }} as age_month,
+    {{ dbt.datediff(
+        'first_transaction_date', 'transaction_date', 'day'
+    ) }} as days_since_first_purchase,
+    {{ clv_age_months(dbt.datediff(
+        'first_transaction_date', 'transaction_date', 'day'
+    )) }} as age_month,
     orders,
     net_revenue_base,
     gross_margin_base,

@@ -44,7 +44,7 @@ select
         when predicted_clv_base is not null
             then ntile(10) over (partition by predicted_clv_base is null order by predicted_clv_base desc)
     end as clv_decile,
-    transactions,
+    purchase_days,
     observed_age_months,
     historical_clv_base,
     historical_gross_margin_base,

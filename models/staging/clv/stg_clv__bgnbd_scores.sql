@@ -1,18 +1,14 @@
+{#- The fit step writes only well-formed rows, so every row of the base model is usable. -#}
 with
 
 scores as (
 
-    select * from {{ source('clv_fit', 'bgnbd_scores') }}
+    select * from {{ ref('base_clv__bgnbd_scores') }}
 
 )
 
 select
-    {{ dbt.concat([
-        'run_id', "'/'",
-        'cast(frequency as ' ~ dbt.type_string() ~ ')', "'/'",
-        'cast(recency_days as ' ~ dbt.type_string() ~ ')', "'/'",
-        'cast(customer_age_days as ' ~ dbt.type_string() ~ ')',
-    ]) }} as score_id,
+    score_id,
     run_id,
     frequency,
     recency_days,

@@ -1,13 +1,14 @@
+{#- The fit step writes only well-formed rows, so every row of the base model is usable. -#}
 with
 
 model_fits as (
 
-    select * from {{ source('clv_fit', 'model_fits') }}
+    select * from {{ ref('base_clv__model_fits') }}
 
 )
 
 select
-    {{ dbt.concat(['run_id', "'/'", 'model_name']) }} as fit_id,
+    fit_id,
     run_id,
     model_name,
     time_unit,
@@ -28,7 +29,7 @@ select
     horizon_days,
     discount_rate,
     discount_period_days,
-    cast(calibration_end_date as date) as calibration_end_date,
-    cast(fitted_at as timestamp) as fitted_at
+    calibration_end_date,
+    fitted_at
 
 from model_fits

@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
-from retention_warehouse.orchestration.quality import GX_DIR
+from retention_warehouse.orchestration.quality import GX_DIR, CheckResult, quality_dirs
 
 ASSETS_DIR = GX_DIR / "plugins" / "data_docs_offline"
 SITE_ASSETS = Path("static") / "offline"
@@ -60,19 +61,28 @@ def _local_tag(match: re.Match, page: Path, site: Path) -> str:
     return SRI_ATTRIBUTES.sub("", match.group(0).replace(url, relative))
 
 
-def make_offline(site: Path) -> None:
-    """Copy the offline assets into `site` and point every page at them."""
+def make_offline(site: Path, since: float = 0.0) -> None:
+    """Copy the offline assets into `site` and point every page written since `since` at them."""
     shutil.copytree(ASSETS_DIR, site / SITE_ASSETS, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("README.md"))
     for page in site.rglob("*.html"):
+        if page.stat().st_mtime < since:
+            continue
         html = page.read_text(encoding="utf-8")
         html = REMOTE_TAG.sub(lambda match: _local_tag(match, page, site), html)
         html = LOGO_REFERENCE.sub(os.path.relpath(site / LOCAL_LOGO, page.parent), html)
         page.write_text(html, encoding="utf-8")
 
 
-def build_data_docs(context, site: Path) -> Path:
-    """Rebuild the Data Docs site from all stored validation results; returns its index page."""
-    context.build_data_docs()
-    make_offline(site)
-    return site / "index.html"
+def site_dir(serving_dir: Path) -> Path:
+    return quality_dirs(serving_dir)["RW_GX_DOCS_DIR"]
+
+
+def build_data_docs(context, serving_dir: Path, results: list[CheckResult]) -> Path:
+    """Render the pages of these results and their suites plus the index page (so a run's cost
+    does not grow with the history of stored results), offline; returns the index page."""
+    started = time.time() - 1  # file systems with coarse mtimes
+    identifiers = [identifier for result in results for identifier in result.resource_identifiers]
+    context.build_data_docs(resource_identifiers=identifiers or None)
+    make_offline(site_dir(serving_dir), since=started)
+    return site_dir(serving_dir) / "index.html"

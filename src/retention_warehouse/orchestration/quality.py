@@ -42,6 +42,8 @@ class CheckResult:
     success: bool
     evaluated: int
     failures: list[str] = field(default_factory=list)
+    # Validation result and suite identifiers, for an incremental Data Docs build.
+    resource_identifiers: list = field(default_factory=list)
 
 
 def quality_dirs(serving_dir: Path) -> dict[str, Path]:
@@ -104,7 +106,9 @@ def run_checkpoint(context, name: str, table: str, frame: pd.DataFrame,
     # An empty result list would be a silent pass: GX's SQL datasource on DuckDB fails this way.
     if not results:
         failures.append(f"{table}: checkpoint {name} evaluated no expectation")
-    return CheckResult(name, table, outcome.success and not failures, len(results), failures)
+    identifiers = [*outcome.run_results, *(key.expectation_suite_identifier for key in outcome.run_results)]
+    return CheckResult(name, table, outcome.success and not failures, len(results), failures, identifiers)
+
 
 
 def raise_for_failures(results: list[CheckResult]) -> None:

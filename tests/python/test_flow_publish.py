@@ -1,0 +1,101 @@
+"""Atomic publication of marts to the serving folder (no Prefect, no dbt)."""
+
+from __future__ import annotations
+
+import struct
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from retention_warehouse.orchestration import publish
+from retention_warehouse.orchestration.marts import Mart
+
+# DuckDB's file header: 8-byte checksum, magic "DUCK", then the storage version number.
+# DuckDB 1.0 reads exactly storage version 64; DuckDB 2.0's default files are not readable by 1.x.
+DUCKDB_1_0_STORAGE_NUMBER = 64
+
+
+def _build_db(path, customers: list[tuple[str, int]]) -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect(str(path))
+    connection.execute("create schema if not exists marts")
+    connection.execute("create or replace table marts.dim_customers (customer_id varchar, orders bigint)")
+    connection.executemany("insert into marts.dim_customers values (?, ?)", customers)
+    return connection
+
+
+def _publish(connection, serving_dir) -> publish.StagedVersion:
+    staged = publish.stage(connection, [Mart("dim_customers", "customer_id")], serving_dir,
+                           {"raw_fingerprint": "x"})
+    publish.publish(staged, serving_dir)
+    return staged
+
+
+def test_served_file_has_duckdb_1_0_storage_format_and_matches_parquet(tmp_path):
+    connection = _build_db(tmp_path / "build.duckdb", [("a", 1), ("b", 2), ("c", 0)])
+    staged = _publish(connection, tmp_path / "serving")
+
+    header = (tmp_path / "serving" / "marts.duckdb").read_bytes()[:20]
+    assert header[8:12] == b"DUCK"
+    assert struct.unpack("<Q", header[12:20])[0] == DUCKDB_1_0_STORAGE_NUMBER
+    with duckdb.connect(str(tmp_path / "serving" / "marts.duckdb"), read_only=True) as reader:
+        assert reader.execute("select * from dim_customers").fetchall() == [("a", 1), ("b", 2), ("c", 0)]
+    parquet = pq.read_table(tmp_path / "serving" / "parquet" / "dim_customers.parquet")
+    assert parquet.to_pylist() == [{"customer_id": "a", "orders": 1}, {"customer_id": "b", "orders": 2},
+                                   {"customer_id": "c", "orders": 0}]
+    assert staged.row_counts == {"dim_customers": 3}
+    assert publish.current_manifest(tmp_path / "serving")["row_counts"] == {"dim_customers": 3}
+
+
+def test_reader_holding_the_served_file_keeps_its_version_while_new_opens_see_the_new_one(tmp_path):
+    serving = tmp_path / "serving"
+    connection = _build_db(tmp_path / "build.duckdb", [("a", 1)])
+    _publish(connection, serving)
+    reader = duckdb.connect(str(serving / "marts.duckdb"), read_only=True)
+
+    connection.execute("insert into marts.dim_customers values ('b', 5)")
+    second = _publish(connection, serving)
+
+    assert reader.execute("select count(*) from dim_customers").fetchone()[0] == 1
+    with duckdb.connect(str(serving / "marts.duckdb"), read_only=True) as fresh:
+        assert fresh.execute("select count(*) from dim_customers").fetchone()[0] == 2
+    assert (serving / "current").resolve() == (serving / "versions" / second.version).resolve()
+    reader.close()
+
+
+def test_same_marts_give_byte_identical_parquet_whatever_the_row_order(tmp_path):
+    rows = [(f"c{i}", i % 7) for i in range(500)]
+    first = publish.stage(_build_db(tmp_path / "one.duckdb", rows), [Mart("dim_customers", None)],
+                          tmp_path / "serving", {})
+    second = publish.stage(_build_db(tmp_path / "two.duckdb", rows[::-1]), [Mart("dim_customers", None)],
+                           tmp_path / "serving", {})
+    assert first.parquet("dim_customers").read_bytes() == second.parquet("dim_customers").read_bytes()
+
+
+def test_prune_keeps_the_newest_versions_and_drops_crash_leftovers(tmp_path):
+    serving = tmp_path / "serving"
+    connection = _build_db(tmp_path / "build.duckdb", [("a", 1)])
+    versions = [_publish(connection, serving).version for _ in range(publish.KEEP_VERSIONS + 2)]
+    leftover = serving / "versions" / f"{publish.STAGING_PREFIX}crashed"
+    leftover.mkdir()
+
+    publish.prune(serving)
+
+    remaining = sorted(p.name for p in (serving / "versions").iterdir())
+    assert remaining == versions[-publish.KEEP_VERSIONS:]
+    assert (serving / "current").resolve().name == versions[-1]
+
+
+def test_discarded_version_is_never_visible(tmp_path):
+    serving = tmp_path / "serving"
+    connection = _build_db(tmp_path / "build.duckdb", [("a", 1)])
+    published = _publish(connection, serving)
+    connection.execute("insert into marts.dim_customers values ('b', 5)")
+    staged = publish.stage(connection, [Mart("dim_customers", None)], serving, {})
+
+    publish.discard(staged)
+
+    assert not staged.path.exists()
+    assert publish.current_manifest(serving)["version"] == published.version
+    with pytest.raises(FileNotFoundError):
+        (serving / "versions" / staged.version).stat()
