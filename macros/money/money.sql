@@ -1,7 +1,11 @@
-{#- Money is stored as decimal cents so sums reconcile exactly across engines. The double is
-    first fixed to 6 decimals, then rounded half-up to cents in decimal arithmetic: rounding the
-    double directly differs between engines on ties (9.5 * 1.27 = 12.065 is 12.06 on DuckDB,
-    whose round works on the binary value, and 12.07 on Spark, which rounds its decimal text). -#}
+{#- Money is stored as decimal cents so sums reconcile exactly across engines. -#}
 {% macro money(amount_expr) -%}
-    cast(round(cast({{ amount_expr }} as decimal(38, 6)), 2) as decimal(18, 2))
+    cast(round({{ amount_expr }}, 2) as decimal(18, 2))
+{%- endmacro %}
+
+{#- Converts an amount landed as a double into base-currency cents. The product is taken in
+    decimals (amount to 6 places, rate to 8) so that the rounded cent is the same on every engine;
+    rounding a double product depends on each engine's float rounding. -#}
+{% macro convert_to_base(amount_expr, rate_expr) -%}
+    {{ money('cast(' ~ amount_expr ~ ' as decimal(18, 6)) * ' ~ rate_expr) }}
 {%- endmacro %}

@@ -10,7 +10,7 @@ spend as (
 select
     {{ dbt.concat(["cast(spend_date as " ~ dbt.type_string() ~ ")", "'/'", "channel"]) }} as spend_id,
     channel,
-    {{ money('spend_amount * rate_to_base') }} as spend_amount_base,
+    {{ convert_to_base('spend_amount', 'rate_to_base') }} as spend_amount_base,
     spend_date
 
 from spend

@@ -12,7 +12,7 @@ select
     order_id,
     product_id,
     quantity,
-    {{ money('unit_price * rate_to_base') }} as unit_price_base,
-    {{ money('quantity * unit_price * rate_to_base') }} as line_amount_base
+    {{ convert_to_base('unit_price', 'rate_to_base') }} as unit_price_base,
+    {{ convert_to_base('quantity * unit_price', 'rate_to_base') }} as line_amount_base
 
 from order_items

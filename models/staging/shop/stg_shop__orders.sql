@@ -16,8 +16,8 @@ converted as (
         platform,
         currency_code,
         order_status = 'completed' as is_completed,
-        {{ money('gross_amount * rate_to_base') }} as gross_amount_base,
-        {{ money('discount_amount * rate_to_base') }} as discount_amount_base,
+        {{ convert_to_base('gross_amount', 'rate_to_base') }} as gross_amount_base,
+        {{ convert_to_base('discount_amount', 'rate_to_base') }} as discount_amount_base,
         {{ to_reporting_tz('ordered_at_utc') }} as ordered_at
 
     from orders

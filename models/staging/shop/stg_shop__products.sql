@@ -24,8 +24,8 @@ select
     products.product_id,
     products.product_name,
     products.category,
-    {{ money('products.unit_cost * usd.rate_to_base') }} as unit_cost_base,
-    {{ money('products.list_price * usd.rate_to_base') }} as list_price_base
+    {{ convert_to_base('products.unit_cost', 'usd.rate_to_base') }} as unit_cost_base,
+    {{ convert_to_base('products.list_price', 'usd.rate_to_base') }} as list_price_base
 
 from products
 cross join usd

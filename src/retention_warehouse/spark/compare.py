@@ -1,9 +1,9 @@
 """`retention-warehouse compare-engines`: build the same demo data on DuckDB and on Spark and
-compare every mart row by row.
+compare every mart, and every seed as loaded, row by row.
 
-Rules, by the column's type in the DuckDB mart:
-- keys: the mart's primary key (the column with a `unique` test); both engines must produce the
-  same set of keys, so row counts are equal too;
+Rules, by the column's type in the DuckDB table:
+- keys: the table's primary key (the column with a `unique` test; all columns for a seed without
+  one); both engines must produce the same set of keys and the same row count;
 - decimals are money, stored in cents: equal to the cent;
 - floating-point columns (rates, ratios, model outputs) agree within FLOAT_REL_TOL relative or
   FLOAT_ABS_TOL absolute: the engines sum and divide in different orders, and the CLV fit reads
@@ -29,7 +29,7 @@ import pyarrow as pa
 
 from retention_warehouse.settings import Settings
 
-MART_SCHEMA = "marts"
+COMPARED_SCHEMAS = ("seeds", "marts")
 FLOAT_REL_TOL = 1e-6
 FLOAT_ABS_TOL = 1e-9
 CENT = Decimal("0.01")
@@ -41,8 +41,8 @@ MAX_REPORTED = 5
 
 
 @dataclass
-class MartComparison:
-    mart: str
+class TableComparison:
+    table: str
     key: tuple[str, ...]
     duckdb_rows: int
     spark_rows: int
@@ -90,9 +90,9 @@ def _rows_by_key(table: pa.Table, key: tuple[str, ...]) -> dict[tuple, dict]:
     return {tuple(row[column] for column in key): row for row in table.to_pylist()}
 
 
-def compare_tables(mart: str, key: tuple[str, ...], duckdb_rows: pa.Table, spark_rows: pa.Table) -> MartComparison:
-    """Compare one mart's rows from both engines (timestamps as naive UTC on both sides)."""
-    result = MartComparison(mart, key, duckdb_rows.num_rows, spark_rows.num_rows)
+def compare_tables(table: str, key: tuple[str, ...], duckdb_rows: pa.Table, spark_rows: pa.Table) -> TableComparison:
+    """Compare one table's rows from both engines (timestamps as naive UTC on both sides)."""
+    result = TableComparison(table, key, duckdb_rows.num_rows, spark_rows.num_rows)
     duckdb_columns = set(duckdb_rows.column_names) - RUN_METADATA
     spark_columns = set(spark_rows.column_names) - RUN_METADATA
     result.column_mismatch = sorted(duckdb_columns ^ spark_columns)
@@ -114,51 +114,46 @@ def compare_tables(mart: str, key: tuple[str, ...], duckdb_rows: pa.Table, spark
 
 
 def primary_keys(manifest_path: Path) -> dict[str, tuple[str, ...]]:
-    """Mart name -> primary-key column, read from the `unique` tests in dbt's manifest."""
+    """Model or seed name -> primary-key column, read from the `unique` tests in dbt's manifest."""
     manifest = json.loads(manifest_path.read_text())
     keys = {}
     for node in manifest["nodes"].values():
         metadata = node.get("test_metadata") or {}
         attached = node.get("attached_node") or ""
-        if node["resource_type"] == "test" and metadata.get("name") == "unique" and attached.startswith("model."):
+        if node["resource_type"] == "test" and metadata.get("name") == "unique" and attached.startswith(("model.", "seed.")):
             keys[attached.split(".")[-1]] = (node["column_name"],)
     return keys
 
 
-def _duckdb_marts(warehouse_path: Path) -> dict[str, pa.Table]:
+def _duckdb_tables(warehouse_path: Path, schema: str) -> dict[str, pa.Table]:
     # A plain connect: dbt-duckdb may still hold the file open in this process.
     with duckdb.connect(str(warehouse_path)) as connection:
         names = [row[0] for row in connection.execute(
-            "select table_name from information_schema.tables where table_schema = ? order by 1",
-            [MART_SCHEMA],
+            "select table_name from information_schema.tables where table_schema = ? order by 1", [schema]
         ).fetchall()]
-        return {name: connection.sql(f"select * from {MART_SCHEMA}.{name}").to_arrow_table() for name in names}
+        return {name: connection.sql(f"select * from {schema}.{name}").to_arrow_table() for name in names}
 
 
-def _spark_marts(settings: Settings) -> dict[str, pa.Table]:
+def _spark_tables(settings: Settings, schema: str) -> dict[str, pa.Table]:
     from .session import spark_session
     from .tables import read_arrow
 
-    names = sorted(row.tableName for row in spark_session(settings).sql(f"show tables in {MART_SCHEMA}").collect()
-                   if not row.isTemporary)
-    return {name: read_arrow(settings, f"{MART_SCHEMA}.{name}") for name in names}
+    rows = spark_session(settings).sql(f"show tables in {schema}").collect()
+    return {row.tableName: read_arrow(settings, f"{schema}.{row.tableName}") for row in rows if not row.isTemporary}
 
 
-def compare_marts(duckdb_settings: Settings, spark_settings: Settings) -> list[MartComparison]:
-    """Compare every mart of two built warehouses; a mart missing on one side is reported as a
-    comparison with no rows on that side."""
-    keys = primary_keys(duckdb_settings.target_path / "manifest.json")
-    keys.update(RUN_SCOPED_KEYS)
-    duckdb_marts, spark_marts = _duckdb_marts(duckdb_settings.warehouse_path), _spark_marts(spark_settings)
+def compare_schema(duckdb_settings: Settings, spark_settings: Settings, schema: str) -> list[TableComparison]:
+    """Compare every table of `schema` in two built warehouses; a table missing on one side is
+    compared as an empty table there."""
+    keys = {**primary_keys(duckdb_settings.target_path / "manifest.json"), **RUN_SCOPED_KEYS}
+    on_duckdb = _duckdb_tables(duckdb_settings.warehouse_path, schema)
+    on_spark = _spark_tables(spark_settings, schema)
     results = []
-    for mart in sorted(set(duckdb_marts) | set(spark_marts)):
-        if mart not in keys:
-            raise KeyError(f"mart {mart} has no primary-key (unique) test to match rows on")
-        present = duckdb_marts[mart] if mart in duckdb_marts else spark_marts[mart]
+    for name in sorted(set(on_duckdb) | set(on_spark)):
+        present = on_duckdb[name] if name in on_duckdb else on_spark[name]
         empty = present.schema.empty_table()
-        results.append(compare_tables(
-            mart, keys[mart], duckdb_marts.get(mart, empty), spark_marts.get(mart, empty)
-        ))
+        key = keys.get(name, tuple(present.column_names))
+        results.append(compare_tables(f"{schema}.{name}", key, on_duckdb.get(name, empty), on_spark.get(name, empty)))
     return results
 
 
@@ -189,7 +184,7 @@ def build_both(work_dir: Path, orders: int, seed: int) -> tuple[Settings, Settin
     return on_duckdb, on_spark, seconds
 
 
-def _describe(result: MartComparison) -> list[str]:
+def _describe(result: TableComparison) -> list[str]:
     lines = []
     if result.column_mismatch:
         lines.append(f"  columns on one engine only: {', '.join(result.column_mismatch)}")
@@ -201,7 +196,7 @@ def _describe(result: MartComparison) -> list[str]:
     return lines
 
 
-def report(results: list[MartComparison], seconds: dict[str, float]) -> str:
+def report(results: list[TableComparison], seconds: dict[str, float]) -> str:
     lines = [
         f"tolerance: floats {FLOAT_REL_TOL:g} relative or {FLOAT_ABS_TOL:g} absolute; money to the cent; "
         "keys, counts and other columns exact",
@@ -210,14 +205,14 @@ def report(results: list[MartComparison], seconds: dict[str, float]) -> str:
     for result in results:
         status = "equal" if result.equal else "DIFFERENT"
         lines.append(
-            f"{result.mart:<40} {status:<9} rows duckdb={result.duckdb_rows} spark={result.spark_rows} "
+            f"{result.table:<46} {status:<9} rows duckdb={result.duckdb_rows} spark={result.spark_rows} "
             f"max relative float difference={result.max_relative_difference:.1e}"
         )
         lines.extend(_describe(result))
     return "\n".join(lines)
 
 
-def compare_engines(orders: int, seed: int, work_dir: Path | None = None) -> tuple[list[MartComparison], str]:
+def compare_engines(orders: int, seed: int, work_dir: Path | None = None) -> tuple[list[TableComparison], str]:
     """Build on both engines in `work_dir` (a fresh temporary folder when None, removed afterwards)
     and compare; returns the comparisons and a printable report."""
     folder = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="rw-compare-"))
@@ -226,7 +221,7 @@ def compare_engines(orders: int, seed: int, work_dir: Path | None = None) -> tup
         shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
     try:
         on_duckdb, on_spark, seconds = build_both(folder, orders, seed)
-        results = compare_marts(on_duckdb, on_spark)
+        results = [result for schema in COMPARED_SCHEMAS for result in compare_schema(on_duckdb, on_spark, schema)]
         return results, report(results, seconds)
     finally:
         if work_dir is None:
