@@ -1,4 +1,4 @@
--- Every customer with a purchase belongs to exactly one cohort.
+-- Every customer with a purchase up to the analysis date belongs to exactly one cohort.
 with
 
 cohort_totals as (
@@ -13,7 +13,7 @@ customers as (
 
     select count(*) as customers
     from {{ ref('dim_customers') }}
-    where first_purchase_date is not null
+    where first_purchase_date <= {{ as_of_date() }}
 
 )
 

@@ -274,6 +274,7 @@ def _load_flow_module():
 def test_failing_mart_expectation_publishes_nothing(demo_warehouse, prefect_env, tmp_path, monkeypatch):
     """In-process flow on a copy of the session's built warehouse (dbt build replaced by a no-op):
     a duplicated key in a mart fails its GX suite after staging, and nothing is published."""
+    from prefect.logging.handlers import APILogHandler
     from prefect.settings import PREFECT_API_URL, PREFECT_HOME, temporary_settings
 
     shutil.copy(demo_warehouse.warehouse_path, tmp_path / "warehouse.duckdb")
@@ -292,5 +293,6 @@ def test_failing_mart_expectation_publishes_nothing(demo_warehouse, prefect_env,
         with pytest.raises(quality.ChecksFailed,
                            match=r"marts\.dim_customers: expect_column_values_to_be_unique\(customer_id\)"):
             flow_module.build_warehouse(force=True)
+        APILogHandler().flush()  # send this process's flow logs while the module's server still runs
     assert _digest(settings.serving_dir) == before
     assert not list((settings.serving_dir / "versions").glob(".staging-*"))

@@ -84,7 +84,7 @@ def test_rates_agree_within_the_relative_tolerance(spark_value, equal):
 
 
 def test_null_matches_only_null():
-    assert not _compare({"id": ["a"], "rate": [None, ]}, {"id": ["a"], "rate": [0.0]}).equal
+    assert not _compare({"id": ["a"], "rate": [None]}, {"id": ["a"], "rate": [0.0]}).equal
     assert _compare({"id": ["a"], "rate": pa.array([None], pa.float64())},
                     {"id": ["a"], "rate": pa.array([None], pa.float64())}).equal
 

@@ -8,9 +8,10 @@
       from silence 1 / (1 + overdue ratio) (1 just after a purchase, 1/2 one typical interval
       later, 1/3 after two); from each trend (1 + trend) / 2 (null without activity in either
       window); and the CLV model's P(alive). P(alive) is used only when the fit was calibrated up
-      to the snapshot date (so never at backtest snapshots) and only for customers with a repeat
-      purchase: BG/NBD lets customers drop out only after a repeat purchase, so its P(alive) of a
-      one-time buyer is 1 however long they have been silent.
+      to the snapshot date, i.e. on the data known then (by default the analysis date, so the
+      backtest snapshots go without it), and only for customers with a repeat purchase: BG/NBD
+      lets customers drop out only after a repeat purchase, so its P(alive) of a one-time buyer
+      is 1 however long they have been silent.
     The score is rounded to 6 decimals so that ties are exact on every engine (the backtest AUC
     ranks them). -#}
 {%- set weights = var('churn_risk_weights') -%}

@@ -1,5 +1,6 @@
 {#- Dense customer x period spine, from each customer's first purchase period to the analysis
     period, so that "did not purchase" is a row and period-over-period comparisons are a lag.
+    Only purchases up to the analysis date count: the marts are as they were known on that date.
     `is_active_at_end`: purchased within the trailing `active_window_days` up to the period end. -#}
 {%- set window_days = var('active_window_days') | int -%}
 
@@ -8,12 +9,14 @@ with
 purchases as (
 
     select * from {{ ref('int_purchases') }}
+    where order_date <= {{ as_of_date() }}
 
 ),
 
 customers as (
 
     select * from {{ ref('int_customer_cohorts') }}
+    where first_purchase_date <= {{ as_of_date() }}
 
 ),
 

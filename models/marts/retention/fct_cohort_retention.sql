@@ -13,6 +13,7 @@ cohorts as (
         count(*) as cohort_size
 
     from {{ ref('int_customer_cohorts') }}
+    where first_purchase_date <= {{ as_of_date() }}
     group by cohort_period
 
 ),

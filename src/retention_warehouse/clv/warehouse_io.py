@@ -53,11 +53,15 @@ def _on_spark(settings: Settings) -> bool:
 
 
 def read_relation(settings: Settings, relation: str) -> pd.DataFrame:
-    """All rows of a dbt relation given as `schema.name`."""
+    """All rows of a dbt relation given as `schema.name`, sorted on every column: the fit's
+    floating-point sums, and so its iteration count, would otherwise depend on the engine's scan
+    order (DuckDB and Spark return the same statistics in different orders)."""
     if _on_spark(settings):
-        return spark_tables.read_frame(settings, relation)
-    with duckdb.connect(str(settings.warehouse_path)) as connection:
-        return connection.sql(f"select * from {relation}").df()
+        frame = spark_tables.read_frame(settings, relation)
+    else:
+        with duckdb.connect(str(settings.warehouse_path)) as connection:
+            frame = connection.sql(f"select * from {relation}").df()
+    return frame.sort_values(list(frame.columns), ignore_index=True)
 
 
 def write_results(settings: Settings, fits: list[dict], scores: pd.DataFrame | None) -> None:
