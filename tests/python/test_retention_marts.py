@@ -78,16 +78,26 @@ def test_retention_rate_decomposes_into_retained_and_reactivated(warehouse_conne
 
 
 def write_orders_csv(path, seed: int = 3) -> list[Purchase]:
-    """A user's order export with unusual column names; every order is completed, in USD."""
+    """A user's order export with unusual column names; every order is completed, in USD.
+
+    Customers differ in purchase rate, dropout and spend, as real customers do: without that
+    heterogeneity the CLV models in the same build have no finite maximum-likelihood estimate.
+    """
     rng = random.Random(seed)
+    last_day = date(2023, 12, 31)
     purchases, lines = [], []
-    for customer in range(400):
-        day = date(2022, 1, 1) + timedelta(days=rng.randrange(500))
-        for _ in range(1 + int(rng.expovariate(0.4))):
-            amount = Decimal(rng.randrange(500, 30_000)) / 100
+    for customer in range(600):
+        rate_per_day = rng.gammavariate(0.7, 1 / 20)
+        dropout = rng.betavariate(0.8, 2.5)
+        spend_rate = rng.gammavariate(4.0, 1 / 20)
+        day = date(2022, 1, 1) + timedelta(days=rng.randrange(600))
+        while day <= last_day:
+            amount = max(Decimal("1.00"), Decimal(str(round(rng.gammavariate(6.0, 1 / spend_rate), 2))))
             purchases.append(Purchase(f"cust-{customer}", day, amount))
             lines.append({"client": f"cust-{customer}", "purchase_day": day.isoformat(), "total": str(amount)})
-            day += timedelta(days=int(rng.expovariate(1 / 40)))
+            if rng.random() < dropout:
+                break
+            day += timedelta(days=1 + int(min(rng.expovariate(rate_per_day), 1000)))
     rng.shuffle(lines)
     with path.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=["client", "purchase_day", "total"])
@@ -103,11 +113,11 @@ def test_imported_orders_give_marts_equal_to_independent_computation(tmp_path):
         settings, "import-orders", str(tmp_path / "export.csv"),
         "--customer-col", "client", "--date-col", "purchase_day", "--amount-col", "total",
     )
-    run_cli(settings, "build", "--vars", '{"period_grain": "week", "active_window_days": 30}')
+    run_cli(settings, "build", "--vars", '{"period_grain": "week", "cohort_grain": "week", "active_window_days": 30}')
 
     connection = duckdb.connect(str(settings.warehouse_path), read_only=True)
     try:
-        staged = connection.execute("select count(*), sum(net_revenue_base) from staging.stg_shop__orders").fetchone()
+        staged = connection.execute("select count(*), sum(net_revenue_base) from staging.stg_shop__orders").fetchall()[0]
         assert staged == (len(purchases), sum(p.net_revenue for p in purchases))
         assert_marts_match_reference(connection, purchases, "week", 30)
     finally:
