@@ -19,7 +19,7 @@ DUCKDB_1_0_STORAGE_NUMBER = 64
 def _build_db(path, customers: list[tuple[str, int]]) -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect(str(path))
     connection.execute("create schema if not exists marts")
-    connection.execute("create or replace table marts.dim_customers (customer_id varchar, orders bigint)")
+    connection.execute("create or replace table marts.dim_customers (customer_id varchar, orders hugeint)")
     connection.executemany("insert into marts.dim_customers values (?, ?)", customers)
     return connection
 
@@ -41,6 +41,7 @@ def test_served_file_has_duckdb_1_0_storage_format_and_matches_parquet(tmp_path)
     with duckdb.connect(str(tmp_path / "serving" / "marts.duckdb"), read_only=True) as reader:
         assert reader.execute("select * from dim_customers").fetchall() == [("a", 1), ("b", 2), ("c", 0)]
     parquet = pq.read_table(tmp_path / "serving" / "parquet" / "dim_customers.parquet")
+    assert str(parquet.schema.field("orders").type) == "int64"  # HUGEINT (sums in DuckDB) served as BIGINT
     assert parquet.to_pylist() == [{"customer_id": "a", "orders": 1}, {"customer_id": "b", "orders": 2},
                                    {"customer_id": "c", "orders": 0}]
     assert staged.row_counts == {"dim_customers": 3}

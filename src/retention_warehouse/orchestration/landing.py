@@ -22,7 +22,7 @@ class Landing:
         """Partitions that were not in `previous` (a published run's `partitions`)."""
         previous = previous or {}
         return {
-            table: [value for value in values if value not in set(previous.get(table, []))]
+            table: sorted(set(values) - set(previous.get(table, [])))
             for table, values in self.partitions.items()
         }
 

@@ -32,7 +32,6 @@ def discover_marts(settings: Settings) -> list[Mart]:
         if node["resource_type"] == "model"
         and node["schema"] == MARTS_SCHEMA
         and node["config"]["materialized"] != "ephemeral"
-        and node["config"].get("enabled", True)
     }
     keys = {
         node["attached_node"]: node["column_name"]

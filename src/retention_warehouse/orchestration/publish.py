@@ -65,6 +65,29 @@ def _fsync_tree(root: Path) -> None:
     _fsync(root)
 
 
+def _literal(path: Path) -> str:
+    """A path as a SQL string literal."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _serving_columns(connection: duckdb.DuckDBPyConnection, mart: str) -> str:
+    """The mart's columns, HUGEINT ones cast to BIGINT.
+
+    DuckDB types sums of integers as HUGEINT, which Parquet stores as DOUBLE and many BI drivers
+    do not support; counts fit BIGINT, and a value that does not would fail the cast (and the run).
+    """
+    columns = connection.execute(
+        "select column_name, data_type from duckdb_columns() "
+        "where schema_name = ? and table_name = ? and database_name = current_database() "
+        "order by column_index",
+        [MARTS_SCHEMA, mart],
+    ).fetchall()
+    return ", ".join(
+        f'cast("{name}" as bigint) as "{name}"' if kind in ("HUGEINT", "UHUGEINT") else f'"{name}"'
+        for name, kind in columns
+    )
+
+
 def _replace_symlink(link: Path, target: str) -> None:
     """Point `link` at `target` with one rename, so readers see either the old or the new target."""
     temporary = link.with_name(f".{link.name}.{os.getpid()}.tmp")
@@ -99,17 +122,17 @@ def stage(connection: duckdb.DuckDBPyConnection, marts: list[Mart], serving_dir:
     path = serving_dir / "versions" / f"{STAGING_PREFIX}{version}"
     (path / PARQUET_DIR).mkdir(parents=True)
     connection.execute(
-        f"attach '{path / DUCKDB_FILE}' as serving (storage_version '{SERVING_STORAGE_VERSION}')"
+        f"attach {_literal(path / DUCKDB_FILE)} as serving (storage_version '{SERVING_STORAGE_VERSION}')"
     )
     row_counts = {}
     try:
         for mart in marts:
             connection.execute(
                 f"create table serving.main.{mart.name} as "
-                f"select * from {MARTS_SCHEMA}.{mart.name} order by all"
+                f"select {_serving_columns(connection, mart.name)} from {MARTS_SCHEMA}.{mart.name} order by all"
             )
             connection.execute(
-                f"copy serving.main.{mart.name} to '{path / PARQUET_DIR / mart.name}.parquet' "
+                f"copy serving.main.{mart.name} to {_literal(path / PARQUET_DIR / f'{mart.name}.parquet')} "
                 "(format parquet, compression zstd)"
             )
             row_counts[mart.name] = connection.execute(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
 import tempfile
 import time
@@ -219,10 +220,13 @@ def compare_engines(orders: int, seed: int, work_dir: Path | None = None) -> tup
     for stale in ("raw", "spark", "warehouse.duckdb"):  # a fit history from an earlier run would differ
         path = folder / stale
         shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+    environment = dict(os.environ)  # the builds export their settings; callers keep their own
     try:
         on_duckdb, on_spark, seconds = build_both(folder, orders, seed)
         results = [result for schema in COMPARED_SCHEMAS for result in compare_schema(on_duckdb, on_spark, schema)]
         return results, report(results, seconds)
     finally:
+        os.environ.clear()
+        os.environ.update(environment)
         if work_dir is None:
             shutil.rmtree(folder, ignore_errors=True)

@@ -30,8 +30,8 @@ def target_profile(settings: Settings) -> dict:
     from dbt.config.renderer import ProfileRenderer
     from dbt_common.context import set_invocation_context
 
-    settings.export()
-    set_invocation_context(os.environ)  # dbt's env_var() reads the invocation context
+    # dbt's env_var() reads the invocation context; the process environment stays untouched.
+    set_invocation_context({**os.environ, **settings.environment()})
     raw_profiles = read_profile(str(PROFILES_DIR))
     _, profile = Profile.render_profile(
         raw_profiles[PROFILE_NAME], PROFILE_NAME, settings.target, ProfileRenderer({})
