@@ -69,12 +69,12 @@ def test_every_model_has_a_primary_key_test(nodes):
     assert not untested, f"models without unique + not_null on a key column: {untested}"
 
 
-def test_only_base_models_read_sources(nodes):
+def test_only_staging_models_read_sources(nodes):
     offenders = [
         m["name"] for m in models(nodes)
-        if any(p["resource_type"] == "source" for p in parents(m, nodes)) and not m["name"].startswith("base_")
+        if any(p["resource_type"] == "source" for p in parents(m, nodes)) and layer(m) != "staging"
     ]
-    assert not offenders, f"models reading sources outside staging base models: {offenders}"
+    assert not offenders, f"models reading sources outside staging: {offenders}"
 
 
 def test_each_source_table_has_one_reader(nodes):
@@ -87,15 +87,12 @@ def test_each_source_table_has_one_reader(nodes):
     assert not fanned_out, f"sources read by more than one model: {fanned_out}"
 
 
-def test_staging_does_not_read_downstream_or_other_staging(nodes):
-    offenders = []
-    for model in models(nodes):
-        if not model["name"].startswith("stg_"):
-            continue
-        for parent in parents(model, nodes):
-            if parent["resource_type"] == "model" and not parent["name"].startswith("base_"):
-                offenders.append(f"{model['name']} <- {parent['name']}")
-    assert not offenders, f"staging models reading non-base models: {offenders}"
+def test_staging_reads_only_sources_and_base_models(nodes):
+    offenders = [
+        f"{m['name']} <- {p['name']}" for m in models(nodes) if m["name"].startswith("stg_")
+        for p in parents(m, nodes) if p["resource_type"] == "model" and not p["name"].startswith("base_")
+    ]
+    assert not offenders, f"staging models reading models other than base models: {offenders}"
 
 
 def test_no_model_reads_marts_from_lower_layers(nodes):

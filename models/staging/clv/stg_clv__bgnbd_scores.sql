@@ -1,14 +1,20 @@
-{#- The fit step writes only well-formed rows, so every row of the base model is usable. -#}
+{#- Every row the fit step wrote, typed. The step writes only well-formed rows, so nothing is
+    quarantined here. -#}
 with
 
 scores as (
 
-    select * from {{ ref('base_clv__bgnbd_scores') }}
+    select * from {{ source('clv_fit', 'bgnbd_scores') }}
 
 )
 
 select
-    score_id,
+    {{ dbt.concat([
+        'run_id', "'/'",
+        'cast(frequency as ' ~ dbt.type_string() ~ ')', "'/'",
+        'cast(recency_days as ' ~ dbt.type_string() ~ ')', "'/'",
+        'cast(customer_age_days as ' ~ dbt.type_string() ~ ')',
+    ]) }} as score_id,
     run_id,
     frequency,
     recency_days,

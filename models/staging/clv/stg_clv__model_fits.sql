@@ -1,14 +1,15 @@
-{#- The fit step writes only well-formed rows, so every row of the base model is usable. -#}
+{#- Every row the fit step wrote, typed. The step writes only well-formed rows, so nothing is
+    quarantined here. -#}
 with
 
 model_fits as (
 
-    select * from {{ ref('base_clv__model_fits') }}
+    select * from {{ source('clv_fit', 'model_fits') }}
 
 )
 
 select
-    fit_id,
+    {{ dbt.concat(['run_id', "'/'", 'model_name']) }} as fit_id,
     run_id,
     model_name,
     time_unit,
@@ -29,7 +30,7 @@ select
     horizon_days,
     discount_rate,
     discount_period_days,
-    calibration_end_date,
-    fitted_at
+    cast(calibration_end_date as date) as calibration_end_date,
+    cast(fitted_at as timestamp) as fitted_at
 
 from model_fits
