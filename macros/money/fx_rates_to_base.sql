@@ -6,7 +6,7 @@
     {%- set base = var('base_currency') | upper -%}
     select
         fx.currency_code,
-        cast(fx.rate_to_usd / base_rate.rate_to_usd as decimal(18, 8)) as rate_to_base
+        cast(fx.rate_to_usd / base_rate.rate_to_usd as decimal(17, 8)) as rate_to_base
     from {{ ref('fx_rates') }} as fx
     inner join {{ ref('fx_rates') }} as base_rate
         on base_rate.currency_code = '{{ base }}'
