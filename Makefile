@@ -10,7 +10,7 @@ TEST_DIR := data/test
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export DO_NOT_TRACK ?= 1
 
-.PHONY: install run test lint dbt-test pytest clean
+.PHONY: install run test lint dbt-test pytest test-spark clean
 
 install: $(VENV)/.installed
 
@@ -36,6 +36,10 @@ dbt-test: install
 
 pytest: install
 	$(BIN)/python -m pytest
+
+# The Spark part of `make test` alone: DuckDB-vs-Spark equivalence and the Spark helpers.
+test-spark: install
+	$(BIN)/python -m pytest tests/python/test_spark_*.py
 
 clean:
 	rm -rf data target $(TEST_DIR)

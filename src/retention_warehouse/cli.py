@@ -59,7 +59,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         from retention_warehouse.build import build_warehouse
 
         build_warehouse(settings, _parse_vars(args.vars))
-    print(f"warehouse: {settings.warehouse_path} (schemas staging, intermediate, marts)")
+    location = settings.warehouse_path if settings.target == "duckdb" else f"target {settings.target}"
+    print(f"warehouse: {location} (schemas staging, intermediate, marts)")
     return 0
 
 

@@ -113,3 +113,35 @@ def test_run_metadata_is_not_compared():
 def test_a_column_on_one_engine_only_is_a_difference():
     result = _compare({"id": ["a"], "n": [1]}, {"id": ["a"], "n": [1], "extra": [2]})
     assert result.column_mismatch == ["extra"] and not result.equal
+
+
+@pytest.mark.spark
+def test_a_second_warehouse_in_the_same_process_is_refused(engine_comparison, tmp_path):
+    from retention_warehouse.settings import Settings
+    from retention_warehouse.spark.session import SparkSetupError, spark_session
+
+    other = Settings.from_env().with_overrides(target="spark", spark_dir=tmp_path / "other")
+    with pytest.raises(SparkSetupError, match="needs a new process"):
+        spark_session(other)
+
+
+THRIFT_VALUES = [
+    (None, pa.float64()), (True, pa.bool_()), (3_000_000_000, pa.int64()), (0.1, pa.float64()),
+    (1e-300, pa.float64()), (Decimal("139.71"), MONEY), ("it's a \\ test", pa.string()),
+    (dt.date(2024, 2, 29), pa.date32()), (dt.datetime(2024, 3, 1, 14, 5, 9, 123456), pa.timestamp("us")),
+]
+
+
+@pytest.mark.spark
+@pytest.mark.parametrize(("value", "arrow_type"), THRIFT_VALUES)
+def test_thrift_literals_read_back_as_the_same_value(engine_comparison, value, arrow_type):
+    # The Thrift writer inserts rows as SQL literals into typed columns; Spark must read each
+    # literal, cast to the column's type, back as the value.
+    from pyspark.sql import SparkSession
+
+    from retention_warehouse.spark.tables import _as_naive_utc
+    from retention_warehouse.spark.thrift import literal, spark_type
+
+    query = f"select cast({literal(value)} as {spark_type(arrow_type)}) as v"
+    parsed = _as_naive_utc(SparkSession.builder.getOrCreate().sql(query).toArrow()).column(0)[0].as_py()
+    assert parsed == value

@@ -6,8 +6,8 @@ Rules, by the column's type in the DuckDB table:
   one); both engines must produce the same set of keys and the same row count;
 - decimals are money, stored in cents: equal to the cent;
 - floating-point columns (rates, ratios, model outputs) agree within FLOAT_REL_TOL relative or
-  FLOAT_ABS_TOL absolute: the engines sum and divide in different orders, and the CLV fit reads
-  its inputs in whatever order the engine returns them;
+  FLOAT_ABS_TOL absolute: the engines sum and divide in different orders, and model outputs
+  inherit those last-bit differences through the fit;
 - everything else (integers, text, booleans, dates, timestamps) is equal exactly;
 - nulls match only nulls.
 Run metadata (the fit run's id and time) differs between any two builds and is not compared.
@@ -201,7 +201,7 @@ def report(results: list[TableComparison], seconds: dict[str, float]) -> str:
     lines = [
         f"tolerance: floats {FLOAT_REL_TOL:g} relative or {FLOAT_ABS_TOL:g} absolute; money to the cent; "
         "keys, counts and other columns exact",
-        f"build seconds: " + ", ".join(f"{engine} {value:.0f}" for engine, value in seconds.items()),
+        "build seconds: " + ", ".join(f"{engine} {value:.0f}" for engine, value in seconds.items()),
     ]
     for result in results:
         status = "equal" if result.equal else "DIFFERENT"
@@ -217,9 +217,9 @@ def compare_engines(orders: int, seed: int, work_dir: Path | None = None) -> tup
     """Build on both engines in `work_dir` (a fresh temporary folder when None, removed afterwards)
     and compare; returns the comparisons and a printable report."""
     folder = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="rw-compare-"))
-    for stale in ("raw", "spark", "warehouse.duckdb"):  # a fit history from an earlier run would differ
-        path = folder / stale
-        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+    shutil.rmtree(folder / "raw", ignore_errors=True)
+    shutil.rmtree(folder / "spark", ignore_errors=True)  # with the fit history of an earlier run
+    (folder / "warehouse.duckdb").unlink(missing_ok=True)
     environment = dict(os.environ)  # the builds export their settings; callers keep their own
     try:
         on_duckdb, on_spark, seconds = build_both(folder, orders, seed)

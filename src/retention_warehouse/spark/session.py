@@ -39,19 +39,12 @@ def target_profile(settings: Settings) -> dict:
     return profile
 
 
-def is_spark(settings: Settings) -> bool:
-    return target_profile(settings)["type"] == "spark"
-
-
 def _session_parameters(settings: Settings) -> dict[str, str]:
     from dbt.adapters.spark.connections import SparkCredentials
 
     profile = target_profile(settings)
     if profile["type"] != "spark" or profile.get("method") != "session":
-        raise SparkSetupError(
-            f"target '{settings.target}' is not a Spark session target; Python steps reach Spark "
-            "through the `spark` target (point RW_SPARK_MASTER at a cluster to run them there)"
-        )
+        raise SparkSetupError(f"target '{settings.target}' is not a Spark target with the session method")
     fields = {key: value for key, value in profile.items() if key not in ("type", "threads")}
     # SparkCredentials adds what dbt-spark always sets (ANSI mode off), so SQL behaves as in dbt.
     return SparkCredentials.from_dict(fields).server_side_parameters

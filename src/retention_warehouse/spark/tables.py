@@ -1,4 +1,5 @@
-"""Reading and writing warehouse tables on Spark for the Python steps, through Arrow.
+"""Reading and writing warehouse tables on Spark for the Python steps, through Arrow: in this
+process's SparkSession for the `session` method, over the Thrift server for `thrift`.
 
 Arrow rather than pandas on the Spark side because pyspark's pandas conversion does not yet
 support pandas 3. Spark timestamps are instants shown in the session zone (UTC, see the profile)
@@ -15,7 +16,8 @@ import pyarrow as pa
 
 from retention_warehouse.settings import Settings
 
-from .session import spark_session
+from . import thrift
+from .session import spark_session, target_profile
 
 
 def _map_timestamps(table: pa.Table, convert: Callable[[pa.TimestampType], pa.DataType | None]) -> pa.Table:
@@ -35,8 +37,15 @@ def _as_zoned_utc(table: pa.Table) -> pa.Table:
     return _map_timestamps(table, lambda kind: None if kind.tz else pa.timestamp(kind.unit, "UTC"))
 
 
+def _thrift_profile(settings: Settings) -> dict | None:
+    profile = target_profile(settings)
+    return profile if profile["type"] == "spark" and profile.get("method") == "thrift" else None
+
+
 def read_arrow(settings: Settings, relation: str) -> pa.Table:
     """All rows of `schema.name`, timestamps as naive UTC."""
+    if profile := _thrift_profile(settings):
+        return thrift.read_arrow(profile, relation)
     return _as_naive_utc(spark_session(settings).table(relation).toArrow())
 
 
@@ -47,6 +56,9 @@ def read_frame(settings: Settings, relation: str) -> pd.DataFrame:
 def write_arrow(settings: Settings, relation: str, rows: pa.Table, *, replace: bool) -> None:
     """Append `rows` to the Parquet table `schema.name` (created when missing, columns matched
     by name) or, with `replace`, replace the table. Spark has no multi-table transactions."""
+    if profile := _thrift_profile(settings):
+        thrift.write_arrow(profile, relation, rows, replace=replace)
+        return
     session = spark_session(settings)
     session.sql(f"create schema if not exists {relation.split('.')[0]}")
     frame = session.createDataFrame(_as_zoned_utc(rows))
