@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from pathlib import Path
 
 from retention_warehouse.settings import Settings
@@ -170,6 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Great Expectations imports pyspark when it is installed; pyspark then warns about pandas 3,
+    # which this project only hands to pyspark through Arrow.
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
