@@ -9,6 +9,7 @@ TEST_DIR := data/test
 
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export DO_NOT_TRACK ?= 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS ?= false
 
 .PHONY: install run test lint dbt-test pytest test-spark clean
 
