@@ -30,12 +30,11 @@ customers as (
         cohorts.cohort_period,
         cohorts.first_purchase_date,
         analysis_date.as_of_date,
-        {{ clv_age_months(dbt.datediff('cohorts.first_purchase_date', 'analysis_date.as_of_date', 'day')) }}
-            as observed_age_months
+        {{ clv_age_months('cohorts.tenure_days') }} as observed_age_months
 
     from cohorts
-    inner join analysis_date
-        on cohorts.first_purchase_date <= analysis_date.as_of_date
+    cross join analysis_date
+    where cohorts.tenure_days >= 0
 
 ),
 

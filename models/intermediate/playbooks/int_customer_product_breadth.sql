@@ -75,7 +75,6 @@ select
     coalesce(category_counts.first_year_categories, 0) as first_year_categories
 
 from cohorts
-cross join analysis_date
 left join category_counts
     on cohorts.customer_id = category_counts.customer_id
-where cohorts.first_purchase_date <= analysis_date.as_of_date
+where cohorts.tenure_days >= 0

@@ -28,13 +28,10 @@ customers as (
     select
         cohorts.customer_id,
         cohorts.first_purchase_date,
-        {{ dbt.datediff(
-            'cohorts.first_purchase_date', 'analysis_date.as_of_date', 'day'
-        ) }} as observed_days
+        cohorts.tenure_days as observed_days
 
     from cohorts
-    cross join analysis_date
-    where cohorts.first_purchase_date <= analysis_date.as_of_date
+    where cohorts.tenure_days >= 0
 
 ),
 

@@ -26,6 +26,12 @@ first_purchases as (
 
 ),
 
+analysis_date as (
+
+    select {{ as_of_date() }} as as_of_date
+
+),
+
 purchase_totals as (
 
     select
@@ -48,6 +54,9 @@ select
     {{ period_start('first_purchases.first_purchase_date', grain_var('period_grain')) }} as first_purchase_period,
     purchase_totals.purchases,
     purchase_totals.net_revenue_base,
+    {{ dbt.datediff(
+        'first_purchases.first_purchase_date', 'analysis_date.as_of_date', 'day'
+    ) }} as tenure_days,
     first_purchases.first_purchase_date,
     purchase_totals.last_purchase_date
 
@@ -56,4 +65,5 @@ inner join customers
     on first_purchases.customer_id = customers.customer_id
 inner join purchase_totals
     on first_purchases.customer_id = purchase_totals.customer_id
+cross join analysis_date
 where first_purchases.purchase_sequence = 1

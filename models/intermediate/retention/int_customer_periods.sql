@@ -16,7 +16,7 @@ purchases as (
 customers as (
 
     select * from {{ ref('int_customer_cohorts') }}
-    where first_purchase_date <= {{ as_of_date() }}
+    where tenure_days >= 0
 
 ),
 

@@ -18,25 +18,6 @@ orders as (
 
 ),
 
-analysis_date as (
-
-    select {{ as_of_date() }} as as_of_date
-
-),
-
-tenure as (
-
-    select
-        cohorts.customer_id,
-        {{ dbt.datediff(
-            'cohorts.first_purchase_date', 'analysis_date.as_of_date', 'day'
-        ) }} as tenure_days
-
-    from cohorts
-    cross join analysis_date
-
-),
-
 order_counts as (
 
     select
@@ -63,7 +44,7 @@ select
     coalesce(cohorts.net_revenue_base, 0) as net_revenue_base,
     {{ safe_divide('cohorts.net_revenue_base', 'cohorts.purchases') }}
         as average_order_value_base,
-    tenure.tenure_days,
+    cohorts.tenure_days,
     customers.signed_up_at,
     cohorts.first_purchase_date,
     cohorts.last_purchase_date
@@ -73,5 +54,3 @@ left join cohorts
     on customers.customer_id = cohorts.customer_id
 left join order_counts
     on customers.customer_id = order_counts.customer_id
-left join tenure
-    on customers.customer_id = tenure.customer_id

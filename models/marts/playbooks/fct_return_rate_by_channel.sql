@@ -19,12 +19,6 @@ purchases as (
 
 ),
 
-analysis_date as (
-
-    select {{ as_of_date() }} as as_of_date
-
-),
-
 purchase_sequence as (
 
     select
@@ -60,12 +54,9 @@ new_customers as (
         ) as has_returned
 
     from cohorts
-    cross join analysis_date
     left join second_purchases
         on cohorts.customer_id = second_purchases.customer_id
-    where {{ dbt.datediff(
-        'cohorts.first_purchase_date', 'analysis_date.as_of_date', 'day'
-    ) }} >= {{ window_days }}
+    where cohorts.tenure_days >= {{ window_days }}
 
 ),
 

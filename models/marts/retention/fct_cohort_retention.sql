@@ -13,7 +13,7 @@ cohorts as (
         count(*) as cohort_size
 
     from {{ ref('int_customer_cohorts') }}
-    where first_purchase_date <= {{ as_of_date() }}
+    where tenure_days >= 0
     group by cohort_period
 
 ),
