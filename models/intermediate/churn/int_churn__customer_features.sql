@@ -8,9 +8,9 @@
 
 with
 
-purchases as (
+transactions as (
 
-    select * from {{ ref('int_purchases') }}
+    select * from {{ ref('int_clv__transactions') }}
 
 ),
 
@@ -24,12 +24,11 @@ purchase_days as (
 
     select
         customer_id,
-        order_date,
-        count(*) as purchases,
-        sum(net_revenue_base) as net_revenue_base
+        transaction_date as order_date,
+        orders as purchases,
+        net_revenue_base
 
-    from purchases
-    group by customer_id, order_date
+    from transactions
 
 ),
 
