@@ -24,6 +24,10 @@
 {% endmacro %}
 
 {% macro duckdb__register_landing_tables() %}
+    {%- set threads = env_var('RW_DUCKDB_THREADS', '') -%}
+    {%- if threads %}
+    set threads = {{ threads | int }};
+    {%- endif %}
     create schema if not exists raw;
     {%- for table, partitioned in landing_tables().items() %}
     create or replace view raw.{{ table }} as

@@ -2,15 +2,18 @@
 
 The fit is a Python step outside dbt (dbt-spark has no Python models outside Databricks), so one
 `dbt build` cannot do it all. `run` has run_dbt's signature, so an orchestrator (the Prefect
-flow) can pass its own dbt runner; it can also use the selectors directly.
+flow) can pass its own dbt runner; it can also use the selectors directly. Without one, the
+project is parsed once and both halves reuse that manifest.
 """
 
 from __future__ import annotations
 
+import shutil
+from functools import partial
 from typing import Callable
 
 from retention_warehouse.clv.step import fit_clv
-from retention_warehouse.dbt_runner import run_dbt
+from retention_warehouse.dbt_runner import parse_project, run_dbt
 from retention_warehouse.settings import Settings
 
 # The relations the fit reads, with everything upstream of them.
@@ -20,11 +23,18 @@ FIT_INPUTS = "+int_clv__calibration +int_clv__sufficient_statistics +int_clv__sp
 # cover every node of the project exactly once.
 BEFORE_FIT = ["--select", FIT_INPUTS, "--indirect-selection", "cautious"]
 AFTER_FIT = ["--exclude", FIT_INPUTS, "--indirect-selection", "cautious"]
+# dbt overwrites run_results.json on every invocation: the first half's copy keeps its timings.
+BEFORE_FIT_RESULTS = "run_results_before_fit.json"
 
 
-def build_warehouse(settings: Settings, dbt_vars: dict | None = None, run: Callable = run_dbt) -> dict:
+def build_warehouse(settings: Settings, dbt_vars: dict | None = None, run: Callable | None = None) -> dict:
     """Build everything; returns the fitted CLV parameters. Raises on a dbt or fit failure."""
+    if run is None:
+        run = partial(run_dbt, manifest=parse_project(settings, dbt_vars))
     run(["build", *BEFORE_FIT], settings, dbt_vars)
+    results = settings.target_path / "run_results.json"
+    if results.exists():
+        shutil.copyfile(results, settings.target_path / BEFORE_FIT_RESULTS)
     fitted = fit_clv(settings)
     run(["build", *AFTER_FIT], settings, dbt_vars)
     return fitted

@@ -31,12 +31,27 @@ def dbt_args(command: list[str], settings: Settings, dbt_vars: dict | None = Non
     return args
 
 
-def run_dbt(command: list[str], settings: Settings, dbt_vars: dict | None = None) -> DbtOutcome:
-    """Invoke dbt and raise DbtFailure naming every failed node or test."""
+def parse_project(settings: Settings, dbt_vars: dict | None = None):
+    """The project's manifest, for several invocations that should not each parse again."""
     from dbt.cli.main import dbtRunner  # slow import: only when dbt actually runs
 
     settings.export()
-    result = dbtRunner().invoke(dbt_args(command, settings, dbt_vars))
+    result = dbtRunner().invoke(dbt_args(["parse"], settings, dbt_vars))
+    if not result.success:
+        raise DbtFailure(f"dbt parse failed: {result.exception or 'see dbt log'}")
+    return result.result
+
+
+def run_dbt(command: list[str], settings: Settings, dbt_vars: dict | None = None,
+            manifest=None) -> DbtOutcome:
+    """Invoke dbt and raise DbtFailure naming every failed node or test.
+
+    `manifest` (from parse_project, parsed with the same vars) skips dbt's own parse.
+    """
+    from dbt.cli.main import dbtRunner  # slow import: only when dbt actually runs
+
+    settings.export()
+    result = dbtRunner(manifest=manifest).invoke(dbt_args(command, settings, dbt_vars))
     succeeded, failed = [], []
     for node_result in getattr(result.result, "results", None) or []:
         status = str(node_result.status)

@@ -97,7 +97,7 @@ def reference_features(purchases: pd.DataFrame, snapshot: pd.Timestamp) -> pd.Da
     known = purchases[purchases.order_date <= snapshot]
     days = known.groupby(["customer_id", "order_date"]).net_revenue_base.agg(["size", "sum"]).reset_index()
     days["gap"] = days.groupby("customer_id").order_date.diff().dt.days
-    own = days.groupby("customer_id").gap.median()
+    own = days.groupby("customer_id").gap.mean()
     fallback = own.dropna().median()
     last = days.groupby("customer_id").order_date.max()
     age = (snapshot - days.order_date).dt.days

@@ -1,9 +1,12 @@
 {#- Churn-risk features of every customer with a purchase, at every snapshot date of
     `int_churn__snapshot_dates`, using only purchases made on or before that date. The current
     mart and the backtest both read this model, so past and present scores share one definition.
-    The typical interval is the median gap between the customer's distinct purchase dates; for
-    customers with a single purchase date it falls back to the median of those customer medians
-    at the same snapshot (each repeat customer counts once, so frequent buyers do not dominate). -#}
+    Lifetime figures come from running totals over the customer's purchase days, read at the
+    last purchase day on or before each snapshot, so no snapshot joins a customer's whole
+    history. The typical interval is the mean gap between distinct purchase dates, (last - first)
+    / (purchase days - 1), a running figure too; customers with a single purchase date get the
+    median of the repeat customers' intervals at the same snapshot (each counts once, so frequent
+    buyers do not dominate). -#}
 {%- set window_days = var('churn_trend_window_days') | int -%}
 
 with
@@ -20,85 +23,85 @@ snapshots as (
 
 ),
 
-purchase_days as (
+running_totals as (
 
     select
         customer_id,
-        transaction_date as order_date,
-        orders as purchases,
-        net_revenue_base
+        transaction_date,
+        transaction_number,
+        sum(orders) over (
+            partition by customer_id order by transaction_date
+            rows between unbounded preceding and current row
+        ) as purchases,
+        sum(net_revenue_base) over (
+            partition by customer_id order by transaction_date
+            rows between unbounded preceding and current row
+        ) as net_revenue_base,
+        min(transaction_date) over (partition by customer_id) as first_purchase_date,
+        coalesce(
+            lead(transaction_date) over (partition by customer_id order by transaction_date),
+            cast('9999-12-31' as date)
+        ) as next_transaction_date
 
     from transactions
 
 ),
 
-purchase_gaps as (
-
-    select
-        customer_id,
-        order_date,
-        {{ dbt.datediff(
-            'lag(order_date) over (partition by customer_id order by order_date)', 'order_date', 'day'
-        ) }} as gap_days
-
-    from purchase_days
-
-),
-
-history as (
+as_of_snapshots as (
 
     select
         snapshots.snapshot_date,
-        purchase_days.customer_id,
-        purchase_days.order_date,
-        purchase_days.purchases,
-        purchase_days.net_revenue_base,
-        purchase_days.order_date
-        > {{ dbt.dateadd('day', -window_days, 'snapshots.snapshot_date') }} as is_in_last_window,
-        purchase_days.order_date
-        > {{ dbt.dateadd('day', -2 * window_days, 'snapshots.snapshot_date') }}
-        and purchase_days.order_date
-        <= {{ dbt.dateadd('day', -window_days, 'snapshots.snapshot_date') }} as is_in_previous_window
+        running_totals.customer_id,
+        running_totals.purchases,
+        running_totals.net_revenue_base,
+        running_totals.first_purchase_date,
+        running_totals.transaction_date as last_purchase_date,
+        case
+            when running_totals.transaction_number > 0
+                then cast({{ dbt.datediff(
+                    'running_totals.first_purchase_date', 'running_totals.transaction_date', 'day'
+                ) }} as double) / running_totals.transaction_number
+        end as mean_interval_days
 
     from snapshots
-    inner join purchase_days
-        on snapshots.snapshot_date >= purchase_days.order_date
+    inner join running_totals
+        on
+            snapshots.snapshot_date >= running_totals.transaction_date
+            and snapshots.snapshot_date < running_totals.next_transaction_date
 
 ),
 
-customer_history as (
+recent_transactions as (
+
+    select
+        snapshots.snapshot_date,
+        transactions.customer_id,
+        transactions.orders,
+        transactions.net_revenue_base,
+        transactions.transaction_date
+        > {{ dbt.dateadd('day', -window_days, 'snapshots.snapshot_date') }} as is_in_last_window
+
+    from snapshots
+    inner join transactions
+        on
+            snapshots.snapshot_date >= transactions.transaction_date
+            and {{ dbt.dateadd('day', -2 * window_days, 'snapshots.snapshot_date') }}
+            < transactions.transaction_date
+
+),
+
+recent_windows as (
 
     select
         snapshot_date,
         customer_id,
-        sum(purchases) as purchases,
-        sum(net_revenue_base) as net_revenue_base,
-        sum(case when is_in_last_window then purchases else 0 end) as purchases_last_window,
-        sum(case when is_in_previous_window then purchases else 0 end) as purchases_previous_window,
+        sum(case when is_in_last_window then orders else 0 end) as purchases_last_window,
+        sum(case when is_in_last_window then 0 else orders end) as purchases_previous_window,
         sum(case when is_in_last_window then net_revenue_base else 0 end) as net_revenue_last_window,
-        sum(
-            case when is_in_previous_window then net_revenue_base else 0 end
-        ) as net_revenue_previous_window,
-        min(order_date) as first_purchase_date,
-        max(order_date) as last_purchase_date
+        sum(case when is_in_last_window then 0 else net_revenue_base end) as net_revenue_previous_window
 
-    from history
+    from recent_transactions
     group by snapshot_date, customer_id
-
-),
-
-customer_intervals as (
-
-    select
-        snapshots.snapshot_date,
-        purchase_gaps.customer_id,
-        median(cast(purchase_gaps.gap_days as double)) as median_gap_days
-
-    from snapshots
-    inner join purchase_gaps
-        on snapshots.snapshot_date >= purchase_gaps.order_date
-    where purchase_gaps.gap_days is not null
-    group by snapshots.snapshot_date, purchase_gaps.customer_id
 
 ),
 
@@ -106,9 +109,9 @@ population_intervals as (
 
     select
         snapshot_date,
-        median(median_gap_days) as population_median_gap_days
+        median(mean_interval_days) as population_interval_days
 
-    from customer_intervals
+    from as_of_snapshots
     group by snapshot_date
 
 ),
@@ -116,30 +119,30 @@ population_intervals as (
 features as (
 
     select
-        customer_history.snapshot_date,
-        customer_history.customer_id,
-        customer_intervals.median_gap_days is null as is_population_interval,
-        customer_history.purchases,
-        customer_history.net_revenue_base,
-        {{ dbt.datediff('customer_history.last_purchase_date', 'customer_history.snapshot_date', 'day') }}
+        as_of_snapshots.snapshot_date,
+        as_of_snapshots.customer_id,
+        as_of_snapshots.mean_interval_days is null as is_population_interval,
+        as_of_snapshots.purchases,
+        as_of_snapshots.net_revenue_base,
+        {{ dbt.datediff('as_of_snapshots.last_purchase_date', 'as_of_snapshots.snapshot_date', 'day') }}
             as days_since_last_purchase,
         coalesce(
-            customer_intervals.median_gap_days, population_intervals.population_median_gap_days
+            as_of_snapshots.mean_interval_days, population_intervals.population_interval_days
         ) as typical_interval_days,
-        customer_history.purchases_last_window,
-        customer_history.purchases_previous_window,
-        customer_history.net_revenue_last_window,
-        customer_history.net_revenue_previous_window,
-        customer_history.first_purchase_date,
-        customer_history.last_purchase_date
+        coalesce(recent_windows.purchases_last_window, 0) as purchases_last_window,
+        coalesce(recent_windows.purchases_previous_window, 0) as purchases_previous_window,
+        coalesce(recent_windows.net_revenue_last_window, 0) as net_revenue_last_window,
+        coalesce(recent_windows.net_revenue_previous_window, 0) as net_revenue_previous_window,
+        as_of_snapshots.first_purchase_date,
+        as_of_snapshots.last_purchase_date
 
-    from customer_history
-    left join customer_intervals
+    from as_of_snapshots
+    left join recent_windows
         on
-            customer_history.snapshot_date = customer_intervals.snapshot_date
-            and customer_history.customer_id = customer_intervals.customer_id
-    left join population_intervals
-        on customer_history.snapshot_date = population_intervals.snapshot_date
+            as_of_snapshots.snapshot_date = recent_windows.snapshot_date
+            and as_of_snapshots.customer_id = recent_windows.customer_id
+    inner join population_intervals
+        on as_of_snapshots.snapshot_date = population_intervals.snapshot_date
 
 )
 

@@ -1,10 +1,18 @@
 {#- Growth accounting on period activity (purchased in the period): every active customer is new,
-    retained or resurrected, and every customer active last period but not this one churned. -#}
+    retained or resurrected, and every customer active last period but not this one churned.
+    Customer periods with neither state are not in the sparse activity rows and count nowhere;
+    every calendar period gets a row. -#}
 with
 
 customer_periods as (
 
-    select * from {{ ref('int_customer_periods') }}
+    select * from {{ ref('int_customer_period_activity') }}
+
+),
+
+periods as (
+
+    select * from {{ ref('int_periods') }}
 
 ),
 
@@ -24,6 +32,19 @@ classified as (
         end as growth_state
 
     from customer_periods
+
+    union all
+
+    {#- One empty row per calendar period, so a period without any activity still gets a row. #}
+    select
+        period_start,
+        period_end,
+        is_complete,
+        0 as net_revenue_base,
+        0 as previous_period_net_revenue_base,
+        cast(null as {{ dbt.type_string() }}) as growth_state
+
+    from periods
 
 ),
 
