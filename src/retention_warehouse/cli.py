@@ -24,11 +24,16 @@ def _parse_vars(text: str | None) -> dict | None:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from retention_warehouse.generate import generate
+    from retention_warehouse.generate import append_days, generate
 
     settings = _settings(args)
+    if args.append_days is not None:
+        entry = append_days(settings.raw_dir, args.append_days, seed=args.seed)
+        summary = {k: entry[k] for k in ("seed", "first_day", "days", "end_exclusive", "file_name")}
+        print(json.dumps({"raw_dir": str(settings.raw_dir), **summary, **entry["row_counts"]}, indent=2))
+        return 0
     summary = generate(
-        settings.raw_dir, orders=args.orders, seed=args.seed,
+        settings.raw_dir, orders=args.orders, seed=42 if args.seed is None else args.seed,
         start_date=args.start_date, years=args.years, bad_row_rate=args.bad_row_rate,
     )
     print(json.dumps({"raw_dir": str(settings.raw_dir), **summary.get("row_counts", {})}, indent=2))
@@ -82,8 +87,9 @@ def cmd_benchmark_clv(args: argparse.Namespace) -> int:
 def cmd_benchmark_build(args: argparse.Namespace) -> int:
     from retention_warehouse.benchmarks.build import run
 
-    run(args.baseline_orders, args.orders)
-    return 0
+    ok = run(args.orders, seed=args.seed, data_dir=args.data_dir, repeats=args.repeats,
+             report=args.report, skip_incremental=args.skip_incremental, memory_limit=args.memory_limit)
+    return 0 if ok else 1
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -118,7 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     gen = commands.add_parser("generate", help="write deterministic demo data to the landing folder")
     gen.add_argument("--orders", type=int, default=20_000, help="approximate number of orders")
-    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--seed", type=int, help="default 42; with --append-days, the landing's seed")
+    gen.add_argument("--append-days", type=int, metavar="N",
+                     help="land N more days after the last landed day of a generated landing (other options ignored)")
     gen.add_argument("--start-date", default="2023-01-01")
     gen.add_argument("--years", type=int, default=3)
     gen.add_argument("--bad-row-rate", type=float, default=0.002,
@@ -158,9 +166,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--row-count-tolerance", type=float,
                      help="allowed relative change of each mart's row count vs the published run (0.5)")
     run.set_defaults(handler=cmd_run)
-    bench = commands.add_parser("benchmark-build", help="time generate + build against a small baseline")
-    bench.add_argument("--orders", type=int, default=1_000_000)
-    bench.add_argument("--baseline-orders", type=int, default=100_000)
+    bench = commands.add_parser(
+        "benchmark-build", help="time the full build against a hand-written DuckDB baseline, check equal marts")
+    bench.add_argument("--orders", type=int, nargs="+", default=[1_000_000, 10_000_000],
+                       help="order counts to benchmark (default 1000000 10000000)")
+    bench.add_argument("--seed", type=int, default=42)
+    bench.add_argument("--data-dir", default="data/bench",
+                       help="data for N orders: <data-dir>/orders-<N>-seed-<S>/raw, generated if missing")
+    bench.add_argument("--repeats", type=int, default=1, help="build/baseline pairs per size; medians reported")
+    bench.add_argument("--report", default="data/bench/report.json", help="JSON report path")
+    bench.add_argument("--skip-incremental", action="store_true", help="skip the one-more-day incremental build")
+    bench.add_argument("--memory-limit", default="75%", help="DuckDB memory limit of both (default 75%%)")
     bench.set_defaults(handler=cmd_benchmark_build)
     compare = commands.add_parser("compare-engines", help="build demo data on DuckDB and Spark, compare every mart")
     compare.add_argument("--orders", type=int, default=2_000, help="demo orders (small: Spark pays per node)")

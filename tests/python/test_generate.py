@@ -7,7 +7,10 @@ calling the generator's own helpers.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
+import json
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -16,7 +19,10 @@ import pyarrow.parquet as pq
 import pytest
 from scipy.special import hyp2f1
 
-from retention_warehouse.generate import generate
+from retention_warehouse.cli import main
+from retention_warehouse.generate import append_days, generate
+from retention_warehouse.importer import import_orders
+from retention_warehouse.settings import Settings
 
 PROJECT = Path(__file__).resolve().parents[2]
 TS = "%Y-%m-%d %H:%M:%S"
@@ -36,13 +42,13 @@ CONTRACT = {  # docs/architecture.md, landing zone
 }
 
 
-def landing(raw: Path) -> duckdb.DuckDBPyConnection:
-    """Views over a landing folder, read the way the dbt sources read it."""
+def landing(raw: Path, end: str = END) -> duckdb.DuckDBPyConnection:
+    """Views over a landing folder, read the way the dbt sources read it (plus each row's file)."""
     con = duckdb.connect()
     for table in CONTRACT:
         glob = "*/*.parquet" if table in ("orders", "order_items") else "*.parquet"
         con.execute(
-            f"create view {table} as select * from read_parquet('{raw}/{table}/{glob}', "
+            f"create view {table} as select * from read_parquet('{raw}/{table}/{glob}', filename = true, "
             f"hive_partitioning = {str(table in ('orders', 'order_items')).lower()}, hive_types_autocast = false)"
         )
     with (PROJECT / "seeds" / "fx_rates.csv").open() as handle:
@@ -56,7 +62,7 @@ def landing(raw: Path) -> duckdb.DuckDBPyConnection:
         where o.order_id in (select order_id from orders group by 1 having count(*) = 1)
           and o.customer_id in (select customer_id from customers)
           and try_strptime(o.ordered_at, '{TS}') >= timestamp '{START}'
-          and try_strptime(o.ordered_at, '{TS}') < timestamp '{END}'
+          and try_strptime(o.ordered_at, '{TS}') < timestamp '{end}'
           and o.gross_amount > 0
           and o.currency in (select currency_code from fx)
     """)
@@ -180,11 +186,10 @@ def test_gross_is_exact_sum_of_items(medium):
     assert con.execute(off_cent).fetchone()[0] == 0
 
 
-def test_bad_rows_present_and_counted(medium):
-    raw, params = medium
-    con = landing(raw)
+def observed_bad_rows(con: duckdb.DuckDBPyConnection) -> dict:
+    """Bad rows of each kind, found in the data alone."""
     q = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
-    observed = {
+    return {
         "orders": {
             "null_customer_id": q("select count(*) from orders where customer_id is null"),
             "unknown_customer_id": q(
@@ -213,6 +218,11 @@ def test_bad_rows_present_and_counted(medium):
             "negative_quantity": q("select count(*) from order_items where quantity < 0"),
         },
     }
+
+
+def test_bad_rows_present_and_counted(medium):
+    raw, params = medium
+    observed = observed_bad_rows(landing(raw))
     assert observed == params["bad_rows"]
     assert all(n >= 1 for kinds in observed.values() for n in kinds.values())
     total_bad = sum(n for kinds in observed.values() for n in kinds.values())
@@ -321,3 +331,192 @@ def test_repeat_purchases_match_bgnbd_expectation(tmp_path):
     for group in groups:
         se = x[group].std(ddof=1) / np.sqrt(group.sum())
         assert abs(x[group].mean() - expected[group].mean()) < 4 * se, (x[group].mean(), expected[group].mean(), se)
+
+
+# generate --append-days ------------------------------------------------------------------------
+
+APPEND_DAYS = 30
+APPEND_START, APPEND_END = "2026-01-01 00:00:00", "2026-01-31 00:00:00"  # the 30 days after END
+APPENDED = "part-append-2026-01-01-00000.parquet"
+PARAMS = "_generator_params.json"
+BAD_ROW_RATE = 0.02  # high enough for a sharp rate check on 30 appended days
+
+
+@pytest.fixture(scope="module")
+def base_100k(tmp_path_factory):
+    raw = tmp_path_factory.mktemp("base_100k") / "raw"
+    generate(raw, orders=100_000, seed=11, bad_row_rate=BAD_ROW_RATE)
+    return raw, digests(raw)
+
+
+def appended_copy(base: Path, target: Path, *days: int, seed: int | None = None) -> list[dict]:
+    shutil.copytree(base, target)
+    return [append_days(target, n, seed=seed) for n in days]
+
+
+@pytest.fixture(scope="module")
+def appended(base_100k, tmp_path_factory):
+    raw = tmp_path_factory.mktemp("appended") / "raw"
+    (entry,) = appended_copy(base_100k[0], raw, APPEND_DAYS)
+    return raw, entry
+
+
+def appended_rows(raw: Path, table: str) -> list[tuple]:
+    return duckdb.sql(f"select * from read_parquet('{raw}/{table}/**/part-append-*.parquet') order by all").fetchall()
+
+
+def test_append_writes_new_files_only(base_100k, appended):
+    base, before = base_100k
+    raw, _ = appended
+    after = digests(raw)
+    assert {k: after[k] for k in before if k != PARAMS} == {k: v for k, v in before.items() if k != PARAMS}
+    new_files = {f"{t}/{APPENDED}" for t in ("customers", "marketing_spend", "survey_responses")}
+    new_files |= {f"{t}/order_month=2026-01/{APPENDED}" for t in ("orders", "order_items")}
+    assert set(after) - set(before) == new_files  # no temp files, nothing for products or assignments
+    params = json.loads((raw / PARAMS).read_text())
+    assert params["landed_until"] == APPEND_END
+    assert [(a["first_day"], a["days"], a["order_months"]) for a in params["appends"]] == [("2026-01-01", 30, ["2026-01"])]
+    con = landing(raw, end=APPEND_END)
+    for table in CONTRACT:  # the folder-wide counts include the appended rows
+        assert con.execute(f"select count(*) from {table}").fetchone()[0] == params["row_counts"][table], table
+
+
+def test_appended_rows_fall_in_the_new_days(appended):
+    raw, _ = appended
+    con = landing(raw, end=APPEND_END)
+    new = "filename like '%part-append-%'"
+    assert con.execute(f"select max(ordered_at) from clean_orders where not {new}").fetchone()[0] < APPEND_START
+    first, last = con.execute(f"select min(ordered_at), max(ordered_at) from clean_orders where {new}").fetchone()
+    assert APPEND_START <= first and last < APPEND_END
+    # Appended rows that are not clean are the bad rows (2099 or unparseable times), none elsewhere.
+    stray = con.execute(f"""select count(*) from orders where {new} and year(try_strptime(ordered_at, '{TS}')) < 2099
+        and not (ordered_at >= '{APPEND_START}' and ordered_at < '{APPEND_END}')""").fetchone()[0]
+    assert stray == 0
+    answered = con.execute(f"select min(responded_at), max(responded_at) from survey_responses where {new}").fetchone()
+    assert APPEND_START <= answered[0] and answered[1] < APPEND_END
+    spend = con.execute(f"select count(*), count(distinct spend_date), min(spend_date), max(spend_date) "
+                        f"from marketing_spend where {new}").fetchone()  # fmt: skip
+    assert spend == (30 * 4, 30, "2026-01-01", "2026-01-30")
+    # New customers first order inside the new days, 0-3 days after signing up.
+    firsts = con.execute(f"""select min(o.first), max(o.first), max(epoch(strptime(o.first, '{TS}') - strptime(c.signup_at, '{TS}')))
+        from customers c join (select customer_id, min(ordered_at) as first from clean_orders group by 1) o using (customer_id)
+        where c.{new}""").fetchone()  # fmt: skip
+    assert APPEND_START <= firsts[0] and firsts[1] < APPEND_END and firsts[2] <= 3 * 86400
+
+
+def test_append_ids_continue_without_collisions(appended):
+    raw, _ = appended
+    params = json.loads((raw / PARAMS).read_text())
+    con = landing(raw, end=APPEND_END)
+    q = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
+    bad = params["bad_rows"]
+    assert q("select count(*) - count(distinct order_id) from orders") == (
+        bad["orders"]["exact_duplicate"] + bad["orders"]["conflicting_duplicate"]
+    )
+    assert q("select count(*) - count(distinct customer_id) from customers") == bad["customers"]["duplicate_customer_id"]
+    for table, key in (("order_items", "order_item_id"), ("survey_responses", "response_id")):
+        assert q(f"select count(*) - count(distinct {key}) from {table}") == 0
+    # Existing customers keep buying next to the new ones.
+    old, new = con.execute("""select count(*) filter (where not c.filename like '%part-append-%'),
+               count(*) filter (where c.filename like '%part-append-%')
+        from clean_orders o join (select distinct customer_id, filename from customers) c using (customer_id)
+        where o.filename like '%part-append-%'""").fetchone()
+    assert old > 0 and new > 0
+
+
+def test_append_is_deterministic_and_independent_of_the_split(base_100k, appended, tmp_path):
+    base, _ = base_100k
+    raw, _ = appended
+    appended_copy(base, tmp_path / "again", APPEND_DAYS)
+    assert digests(tmp_path / "again") == digests(raw)
+    appended_copy(base, tmp_path / "split", 12, 18)
+    for table in ("customers", "orders", "order_items", "marketing_spend", "survey_responses"):
+        assert appended_rows(tmp_path / "split", table) == appended_rows(raw, table), table
+    appended_copy(base, tmp_path / "other", APPEND_DAYS, seed=12)
+    assert appended_rows(tmp_path / "other", "orders") != appended_rows(raw, "orders")
+
+
+def acquisition_weight(seasonality: dict, days: np.ndarray) -> np.ndarray:
+    """The acquisition curve of the recorded seasonality, on days since 2023-01-01."""
+    peak = (dt.date(1970, *seasonality["peak_month_day"]) - dt.date(1970, 1, 1)).days
+    since_epoch = (dt.date(2023, 1, 1) - dt.date(1970, 1, 1)).days + days
+    growth = (1 + seasonality["acquisition_growth_per_year"]) ** (days / 365.2425)
+    return growth * (1 + seasonality["acquisition_amplitude"] * np.cos(2 * np.pi * (since_epoch - peak) / 365.2425))
+
+
+def test_appended_days_continue_the_recent_rates(appended):
+    """30 appended days of a 100k-order landing (~230 orders a day).
+
+    Completed orders: appended vs the base's last 30 days within 15%: 4 standard deviations of the
+    difference of two ~6,000-order counts are ~9% (customers with several orders widen Poisson
+    noise by ~1.2x), and December -> January moves the seasonal curves by up to ~5%.
+    New customers: the recorded acquisition curve continued past the window, times the base's
+    customers per unit of curve; 4 Poisson standard deviations.
+    """
+    raw, entry = appended
+    params = json.loads((raw / PARAMS).read_text())
+    con = landing(raw, end=APPEND_END)
+    recent, new = con.execute("""select count(*) filter (where ordered_at >= '2025-12-02' and ordered_at < '2026-01-01'),
+               count(*) filter (where filename like '%part-append-%')
+        from clean_orders where status = 'completed'""").fetchone()
+    assert abs(new / recent - 1) < 0.15, (new, recent)
+
+    base_days = np.arange(1096.0)
+    expected = params["scale"]["customers"] * (
+        acquisition_weight(params["seasonality"], base_days[-1] + 1 + np.arange(30.0)).sum()
+        / acquisition_weight(params["seasonality"], base_days).sum()
+    )
+    arrived = con.execute("select count(distinct customer_id) from customers where filename like '%part-append-%'")
+    assert abs(arrived.fetchone()[0] - expected) < 4 * np.sqrt(expected)
+
+    shares = dict(con.execute("""select status, count(*) / sum(count(*)) over () from clean_orders
+        where filename like '%part-append-%' group by 1""").fetchall())
+    assert shares["cancelled"] == pytest.approx(0.04, abs=0.01)
+    assert shares["returned"] == pytest.approx(0.06, abs=0.012)
+    # Repeat orders (customer ordered before) make up the same share as at the end of the base.
+    repeat = dict(con.execute("""select filename like '%part-append-%', avg((o.ordered_at > f.first)::int)
+        from clean_orders o join (select customer_id, min(ordered_at) as first from clean_orders group by 1) f
+             using (customer_id)
+        where o.status = 'completed' and o.ordered_at >= '2025-12-02' group by 1""").fetchall())
+    assert repeat[True] == pytest.approx(repeat[False], abs=0.05)
+
+
+def test_append_injects_bad_rows_at_the_configured_rate(base_100k, appended):
+    """Observed bad rows (data alone) match the records; their number is Poisson(rate x orders)."""
+    raw, entry = appended
+    params = json.loads((raw / PARAMS).read_text())
+    before = observed_bad_rows(landing(base_100k[0]))
+    after = observed_bad_rows(landing(raw, end=APPEND_END))
+    assert after == params["bad_rows"]
+    added = {t: {kind: n - before[t][kind] for kind, n in kinds.items()} for t, kinds in after.items()}
+    assert added == entry["bad_rows"]
+    total = sum(n for kinds in added.values() for n in kinds.values())
+    expected = BAD_ROW_RATE * entry["clean_row_counts"]["orders"]
+    assert abs(total - expected) < 4 * np.sqrt(expected), (total, expected)
+
+
+def test_append_needs_a_generated_landing(tmp_path):
+    with pytest.raises(ValueError, match="no generated landing"):
+        append_days(tmp_path / "empty", 1)
+    src = tmp_path / "orders.csv"
+    src.write_text("customer_id,order_date,amount\nc1,2024-01-05,10.5\nc2,2024-02-01,20\n")
+    import_orders(src, tmp_path / "imported")
+    with pytest.raises(ValueError, match="no generated landing"):
+        append_days(tmp_path / "imported", 1)
+    (tmp_path / "imported" / PARAMS).write_text('{"generator": "someone else"}')
+    with pytest.raises(ValueError, match="not written by `retention-warehouse generate`"):
+        append_days(tmp_path / "imported", 1)
+
+
+def test_cli_appends_and_prints_a_summary(base_100k, tmp_path, monkeypatch, capsys):
+    for key in Settings.from_env().environment():  # the CLI exports its settings; restore them after
+        monkeypatch.delenv(key, raising=False)
+    raw = tmp_path / "raw"
+    shutil.copytree(base_100k[0], raw)
+    assert main(["--raw-dir", str(raw), "generate", "--append-days", "2"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert main(["--raw-dir", str(raw), "generate", "--append-days", "1"]) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert (first["first_day"], first["days"], first["seed"]) == ("2026-01-01", 2, 11)
+    assert (second["first_day"], second["end_exclusive"]) == ("2026-01-03", "2026-01-04 00:00:00")
+    assert first["orders"] == sum(1 for _ in appended_rows(raw, "orders")) - second["orders"]

@@ -58,15 +58,20 @@ def test_every_model_and_column_is_described(nodes):
 
 
 def test_every_model_has_a_primary_key_test(nodes):
+    """unique + not_null on one column, or the project's primary_key test on several."""
     tested = {}
+    keyed = set()
     for node in nodes.values():
-        if node["resource_type"] == "test" and node.get("test_metadata", {}).get("name") in {"unique", "not_null"}:
-            model_id = node["attached_node"]
-            column = node["column_name"]
-            tested.setdefault((model_id, column), set()).add(node["test_metadata"]["name"])
-    keyed = {model_id for (model_id, _), kinds in tested.items() if kinds == {"unique", "not_null"}}
+        name = node.get("test_metadata", {}).get("name")
+        if node["resource_type"] != "test":
+            continue
+        if name in {"unique", "not_null"}:
+            tested.setdefault((node["attached_node"], node["column_name"]), set()).add(name)
+        elif name == "primary_key":
+            keyed.add(node["attached_node"])
+    keyed |= {model_id for (model_id, _), kinds in tested.items() if kinds == {"unique", "not_null"}}
     untested = [m["name"] for m in models(nodes) if m["unique_id"] not in keyed]
-    assert not untested, f"models without unique + not_null on a key column: {untested}"
+    assert not untested, f"models without a primary-key test: {untested}"
 
 
 def test_only_staging_models_read_sources(nodes):

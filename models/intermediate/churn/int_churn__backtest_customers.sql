@@ -40,7 +40,6 @@ outcome_purchases as (
 )
 
 select
-    scores.customer_snapshot_id,
     scores.snapshot_date,
     scores.customer_id,
     scores.risk_segment,

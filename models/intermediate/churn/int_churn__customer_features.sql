@@ -1,7 +1,7 @@
 {#- Churn-risk features of every customer with a purchase, at every snapshot date of
     `int_churn__snapshot_dates`, using only purchases made on or before that date. The current
     mart and the backtest both read this model, so past and present scores share one definition.
-    Lifetime figures come from running totals over the customer's purchase days, read at the
+    Lifetime figures are the running totals of `int_clv__transactions` read at the customer's
     last purchase day on or before each snapshot, so no snapshot joins a customer's whole
     history. The typical interval is the mean gap between distinct purchase dates, (last - first)
     / (purchase days - 1), a running figure too; customers with a single purchase date get the
@@ -23,51 +23,28 @@ snapshots as (
 
 ),
 
-running_totals as (
-
-    select
-        customer_id,
-        transaction_date,
-        transaction_number,
-        sum(orders) over (
-            partition by customer_id order by transaction_date
-            rows between unbounded preceding and current row
-        ) as purchases,
-        sum(net_revenue_base) over (
-            partition by customer_id order by transaction_date
-            rows between unbounded preceding and current row
-        ) as net_revenue_base,
-        min(transaction_date) over (partition by customer_id) as first_purchase_date,
-        coalesce(
-            lead(transaction_date) over (partition by customer_id order by transaction_date),
-            cast('9999-12-31' as date)
-        ) as next_transaction_date
-
-    from transactions
-
-),
-
 as_of_snapshots as (
 
     select
         snapshots.snapshot_date,
-        running_totals.customer_id,
-        running_totals.purchases,
-        running_totals.net_revenue_base,
-        running_totals.first_purchase_date,
-        running_totals.transaction_date as last_purchase_date,
+        transactions.customer_id,
+        transactions.orders_to_date as purchases,
+        transactions.net_revenue_to_date_base as net_revenue_base,
+        cast({{ dbt.dateadd(
+            'day', '-transactions.days_since_first_purchase', 'transactions.transaction_date'
+        ) }} as date) as first_purchase_date,
+        transactions.transaction_date as last_purchase_date,
         case
-            when running_totals.transaction_number > 0
-                then cast({{ dbt.datediff(
-                    'running_totals.first_purchase_date', 'running_totals.transaction_date', 'day'
-                ) }} as double) / running_totals.transaction_number
+            when transactions.transaction_number > 0
+                then cast(transactions.days_since_first_purchase as double) / transactions.transaction_number
         end as mean_interval_days
 
+    {#- Each customer's last purchase day on or before the snapshot. #}
     from snapshots
-    inner join running_totals
+    inner join transactions
         on
-            snapshots.snapshot_date >= running_totals.transaction_date
-            and snapshots.snapshot_date < running_totals.next_transaction_date
+            snapshots.snapshot_date >= transactions.transaction_date
+            and snapshots.snapshot_date < coalesce(transactions.next_transaction_date, cast('9999-12-31' as date))
 
 ),
 
@@ -147,9 +124,6 @@ features as (
 )
 
 select
-    {{ dbt.concat([
-        'customer_id', "'/'", 'cast(snapshot_date as ' ~ dbt.type_string() ~ ')'
-    ]) }} as customer_snapshot_id,
     snapshot_date,
     customer_id,
     is_population_interval,

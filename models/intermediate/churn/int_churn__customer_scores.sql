@@ -46,7 +46,6 @@ segments as (
 estimates as (
 
     select
-        features.customer_snapshot_id,
         features.snapshot_date,
         features.customer_id,
         snapshots.snapshot_type,
@@ -93,7 +92,6 @@ scored as (
 )
 
 select
-    scored.customer_snapshot_id,
     scored.snapshot_date,
     scored.customer_id,
     scored.snapshot_type,

@@ -1,5 +1,6 @@
 {#- Buy-Till-You-Die transactions: all purchases of one customer on one day are one transaction,
-    amounts summed. Gross margin is net revenue minus the cost of the items sold, known only when
+    amounts summed. Running totals and the next transaction date let point-in-time models read a
+    customer's history as of any date from a single row. Gross margin is net revenue minus the cost of the items sold, known only when
     every item of every order that day has a product cost (imported orders have none). -#}
 with
 
@@ -74,7 +75,16 @@ numbered as (
     select
         *,
         row_number() over (partition by customer_id order by transaction_date) - 1 as transaction_number,
-        min(transaction_date) over (partition by customer_id) as first_transaction_date
+        min(transaction_date) over (partition by customer_id) as first_transaction_date,
+        sum(orders) over (
+            partition by customer_id order by transaction_date
+            rows between unbounded preceding and current row
+        ) as orders_to_date,
+        sum(net_revenue_base) over (
+            partition by customer_id order by transaction_date
+            rows between unbounded preceding and current row
+        ) as net_revenue_to_date_base,
+        lead(transaction_date) over (partition by customer_id order by transaction_date) as next_transaction_date
 
     from transactions
 
@@ -94,6 +104,9 @@ select
     orders,
     net_revenue_base,
     gross_margin_base,
-    transaction_date
+    orders_to_date,
+    net_revenue_to_date_base,
+    transaction_date,
+    next_transaction_date
 
 from numbered

@@ -11,7 +11,7 @@ backtest_customers as (
 
 ),
 
-grouped as (
+score_groups as (
 
     select
         snapshot_date,
@@ -19,33 +19,36 @@ grouped as (
         risk_segment,
         segment_rank,
         risk_score,
-        is_non_returning
+        count(*) as customers,
+        sum(case when is_non_returning then 1 else 0 end) as non_returning_customers
 
     from backtest_customers
-
-    union all
-
-    select
-        snapshot_date,
-        outcome_window_end,
-        'all' as risk_segment,
-        0 as segment_rank,
-        risk_score,
-        is_non_returning
-
-    from backtest_customers
+    group by snapshot_date, outcome_window_end, risk_segment, segment_rank, risk_score
 
 ),
 
 ranked as (
 
+    {#- Customers with the same score share the average of their ranks: the customers scored
+        lower, plus (n + 1) / 2. Ranked over the snapshot's customers and within the segment. #}
     select
         *,
-        rank() over (partition by snapshot_date, risk_segment order by risk_score)
-        + (count(*) over (partition by snapshot_date, risk_segment, risk_score) - 1) / 2.0
-            as average_score_rank
+        coalesce(
+            sum(customers) over (
+                partition by snapshot_date order by risk_score
+                rows between unbounded preceding and 1 preceding
+            ),
+            0
+        ) + (customers + 1) / 2.0 as average_rank_in_snapshot,
+        coalesce(
+            sum(customers) over (
+                partition by snapshot_date, risk_segment order by risk_score
+                rows between unbounded preceding and 1 preceding
+            ),
+            0
+        ) + (customers + 1) / 2.0 as average_rank_in_segment
 
-    from grouped
+    from score_groups
 
 ),
 
@@ -56,13 +59,28 @@ per_group as (
         outcome_window_end,
         risk_segment,
         segment_rank,
-        count(*) as customers,
-        sum(case when is_non_returning then 1 else 0 end) as non_returning_customers,
-        sum(case when is_non_returning then average_score_rank else 0 end) as non_returning_rank_sum,
-        avg(risk_score) as mean_risk_score
+        sum(customers) as customers,
+        sum(non_returning_customers) as non_returning_customers,
+        sum(non_returning_customers * average_rank_in_segment) as non_returning_rank_sum,
+        sum(customers * risk_score) / sum(customers) as mean_risk_score
 
     from ranked
     group by snapshot_date, outcome_window_end, risk_segment, segment_rank
+
+    union all
+
+    select
+        snapshot_date,
+        outcome_window_end,
+        'all' as risk_segment,
+        0 as segment_rank,
+        sum(customers) as customers,
+        sum(non_returning_customers) as non_returning_customers,
+        sum(non_returning_customers * average_rank_in_snapshot) as non_returning_rank_sum,
+        sum(customers * risk_score) / sum(customers) as mean_risk_score
+
+    from ranked
+    group by snapshot_date, outcome_window_end
 
 ),
 

@@ -52,6 +52,8 @@ select
 
 from scores
 inner join features
-    on scores.customer_snapshot_id = features.customer_snapshot_id
+    on
+        scores.snapshot_date = features.snapshot_date
+        and scores.customer_id = features.customer_id
 left join playbook
     on scores.risk_segment = playbook.risk_segment

@@ -1,8 +1,12 @@
-{#- Loyalty tier of every customer in every month from their first purchase month to the month of
-    the analysis date, by trailing-12-month net revenue (the month itself and the 11 before; the
-    analysis month is month-to-date). Thresholds: `loyalty_tiers` seed. The previous tier is the
-    tier of the previous month's trailing spend (0 before the first purchase), so a first month
-    can already be an upgrade. -#}
+{#- Loyalty tier spells: one row per customer and run of consecutive months in the same tier, from
+    the first purchase month to the month of the analysis date. The tier of a month is set by its
+    trailing-12-month net revenue (the month itself and the 11 before; the analysis month is
+    month-to-date), thresholds in the `loyalty_tiers` seed; the tier at month m is the spell with
+    valid_from_month <= m <= valid_to_month.
+    Computed sparsely: a month's revenue enters the trailing sum in that month and leaves it 12
+    months later, so the sum only changes in those months. A running sum of the changes gives the
+    trailing spend from each change month to the next; consecutive change months in the same tier
+    are then collapsed into one spell (gaps and islands). No customer x month spine. -#}
 with
 
 purchases as (
@@ -19,7 +23,9 @@ tiers as (
 
 analysis_date as (
 
-    select {{ as_of_date() }} as as_of_date
+    select
+        {{ as_of_date() }} as as_of_date,
+        {{ period_start(as_of_date(), 'month') }} as analysis_month_start
 
 ),
 
@@ -41,108 +47,168 @@ first_months as (
 
     select
         customer_id,
-        min(month_start) as first_month_start
+        min(month_start) as first_purchase_month
 
     from monthly_revenue
     group by customer_id
 
 ),
 
-month_numbers as (
-
-    select
-        first_months.customer_id,
-        first_months.first_month_start,
-        analysis_date.as_of_date,
-        {{ integer_series(periods_between(
-            'first_months.first_month_start', period_start('analysis_date.as_of_date', 'month'), 'month'
-        )) }} as month_number
-
-    from first_months
-    cross join analysis_date
-
-),
-
-spine as (
+-- a month's revenue enters the trailing 12 months in that month and leaves 12 months later
+spend_changes as (
 
     select
         customer_id,
-        month_number,
-        as_of_date,
-        cast({{ dbt.dateadd('month', 'month_number', 'first_month_start') }} as date) as month_start
+        month_start as change_month_start,
+        net_revenue_base as net_revenue_change
 
-    from month_numbers
+    from monthly_revenue
+
+    union all
+
+    select
+        customer_id,
+        cast({{ dbt.dateadd('month', 12, 'month_start') }} as date) as change_month_start,
+        -net_revenue_base as net_revenue_change
+
+    from monthly_revenue
+
+),
+
+monthly_changes as (
+
+    select
+        spend_changes.customer_id,
+        spend_changes.change_month_start,
+        sum(spend_changes.net_revenue_change) as net_revenue_change
+
+    from spend_changes
+    cross join analysis_date
+    where spend_changes.change_month_start <= analysis_date.analysis_month_start
+    group by spend_changes.customer_id, spend_changes.change_month_start
 
 ),
 
 trailing_spend as (
 
     select
-        spine.customer_id,
-        spine.month_start,
-        spine.month_number,
-        {{ period_end('spine.month_start', 'month') }} <= spine.as_of_date as is_complete,
-        coalesce(monthly_revenue.net_revenue_base, 0) as net_revenue_base,
-        sum(coalesce(monthly_revenue.net_revenue_base, 0)) over (
-            partition by spine.customer_id
-            order by spine.month_start
-            rows between 11 preceding and current row
+        customer_id,
+        change_month_start,
+        sum(net_revenue_change) over (
+            partition by customer_id
+            order by change_month_start
+            rows between unbounded preceding and current row
         ) as trailing_12m_net_revenue_base
 
-    from spine
-    left join monthly_revenue
-        on
-            spine.customer_id = monthly_revenue.customer_id
-            and spine.month_start = monthly_revenue.month_start
+    from monthly_changes
 
 ),
 
-with_previous as (
+tiered_changes as (
+
+    select
+        trailing_spend.customer_id,
+        trailing_spend.change_month_start,
+        trailing_spend.trailing_12m_net_revenue_base,
+        tiers.loyalty_tier,
+        tiers.tier_rank
+
+    from trailing_spend
+    inner join tiers
+        on
+            trailing_spend.trailing_12m_net_revenue_base >= tiers.min_trailing_12m_net_revenue
+            and (
+                trailing_spend.trailing_12m_net_revenue_base < tiers.max_trailing_12m_net_revenue
+                or tiers.max_trailing_12m_net_revenue is null
+            )
+
+),
+
+changes_with_previous_tier as (
 
     select
         *,
-        coalesce(lag(trailing_12m_net_revenue_base) over (
-            partition by customer_id order by month_start
-        ), 0) as previous_trailing_12m_net_revenue_base
+        lag(tier_rank) over (
+            partition by customer_id order by change_month_start
+        ) as previous_change_tier_rank
 
-    from trailing_spend
+    from tiered_changes
 
 ),
 
-tiered as (
+-- a spell starts at the first change month and wherever the tier differs from the change before;
+-- the window functions run over the spell starts only
+spell_starts as (
 
     select
-        with_previous.*,
-        current_tiers.loyalty_tier,
-        current_tiers.tier_rank,
-        previous_tiers.loyalty_tier as previous_loyalty_tier,
-        previous_tiers.tier_rank as previous_tier_rank
+        customer_id,
+        change_month_start as valid_from_month,
+        trailing_12m_net_revenue_base,
+        loyalty_tier,
+        tier_rank,
+        lag(loyalty_tier) over (
+            partition by customer_id order by change_month_start
+        ) as previous_spell_loyalty_tier,
+        lag(tier_rank) over (
+            partition by customer_id order by change_month_start
+        ) as previous_spell_tier_rank,
+        lead(change_month_start) over (
+            partition by customer_id order by change_month_start
+        ) as next_valid_from_month,
+        row_number() over (
+            partition by customer_id order by change_month_start
+        ) as tier_spell_number
 
-    from with_previous
-    inner join tiers as current_tiers
-        on
-            with_previous.trailing_12m_net_revenue_base >= current_tiers.min_trailing_12m_net_revenue
-            and (
-                with_previous.trailing_12m_net_revenue_base < current_tiers.max_trailing_12m_net_revenue
-                or current_tiers.max_trailing_12m_net_revenue is null
-            )
-    inner join tiers as previous_tiers
-        on
-            with_previous.previous_trailing_12m_net_revenue_base >= previous_tiers.min_trailing_12m_net_revenue
-            and (
-                with_previous.previous_trailing_12m_net_revenue_base < previous_tiers.max_trailing_12m_net_revenue
-                or previous_tiers.max_trailing_12m_net_revenue is null
-            )
+    from changes_with_previous_tier
+    where previous_change_tier_rank is null or previous_change_tier_rank != tier_rank
+
+),
+
+-- the tier of zero trailing spend: the previous tier of a customer's first spell
+starting_tier as (
+
+    select
+        loyalty_tier,
+        tier_rank
+
+    from tiers
+    where
+        min_trailing_12m_net_revenue <= 0
+        and (max_trailing_12m_net_revenue > 0 or max_trailing_12m_net_revenue is null)
+
+),
+
+spells as (
+
+    select
+        spell_starts.customer_id,
+        spell_starts.tier_spell_number,
+        spell_starts.loyalty_tier,
+        spell_starts.tier_rank,
+        coalesce(spell_starts.previous_spell_loyalty_tier, starting_tier.loyalty_tier) as previous_loyalty_tier,
+        coalesce(spell_starts.previous_spell_tier_rank, starting_tier.tier_rank) as previous_tier_rank,
+        spell_starts.valid_from_month,
+        coalesce(
+            cast({{ dbt.dateadd('month', -1, 'spell_starts.next_valid_from_month') }} as date),
+            analysis_date.analysis_month_start
+        ) as valid_to_month,
+        spell_starts.next_valid_from_month is null as is_current,
+        first_months.first_purchase_month,
+        spell_starts.trailing_12m_net_revenue_base
+
+    from spell_starts
+    inner join first_months
+        on spell_starts.customer_id = first_months.customer_id
+    cross join starting_tier
+    cross join analysis_date
 
 )
 
 select
-    {{ dbt.concat(['customer_id', "'/'", 'cast(month_start as ' ~ dbt.type_string() ~ ')']) }}
-        as customer_month_id,
+    {{ dbt.concat(['customer_id', "'/'", 'cast(valid_from_month as ' ~ dbt.type_string() ~ ')']) }}
+        as loyalty_tier_spell_id,
     customer_id,
-    month_start,
-    month_number,
-    is_complete,
+    tier_spell_number,
     loyalty_tier,
     tier_rank,
     previous_loyalty_tier,
@@ -152,8 +218,11 @@ select
         when tier_rank < previous_tier_rank then 'downgrade'
         else 'unchanged'
     end as tier_movement,
-    net_revenue_base,
-    trailing_12m_net_revenue_base,
-    previous_trailing_12m_net_revenue_base
+    valid_from_month,
+    valid_to_month,
+    {{ periods_between('valid_from_month', 'valid_to_month', 'month') }} + 1 as months_in_spell,
+    is_current,
+    first_purchase_month,
+    trailing_12m_net_revenue_base
 
-from tiered
+from spells

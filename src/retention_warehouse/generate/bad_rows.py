@@ -49,6 +49,14 @@ def kind_counts(rate: float, chunk_orders: int, first_chunk: bool) -> dict[str, 
     return {table: {kind: each for kind in kinds} for table, kinds in ALL_KINDS.items()}
 
 
+def sampled_kind_counts(gen: np.random.Generator, rate: float, orders: int) -> dict[str, dict[str, int]]:
+    """Poisson(rate * orders / kinds) rows of each kind: the expected rate of kind_counts, also
+    for appended days too small for rounding to give a single bad row."""
+    n_kinds = sum(len(k) for k in ALL_KINDS.values())
+    draws = iter(gen.poisson(rate * orders / n_kinds, n_kinds).tolist())
+    return {table: {kind: next(draws) for kind in kinds} for table, kinds in ALL_KINDS.items()}
+
+
 @dataclass
 class Chunk:
     """A chunk's tables plus what bad-row construction needs next to them."""

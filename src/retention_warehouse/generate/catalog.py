@@ -72,7 +72,12 @@ def make_catalog(seed: int) -> Catalog:
 
 
 def draw_affinity(gen: np.random.Generator, n_customers: int) -> np.ndarray:
-    """Row-wise cumulative category preferences offset by the row number (for searchsorted).
+    """Row-wise cumulative category preferences offset by the row number (for searchsorted)."""
+    return flat_affinity(affinity_rows(gen, n_customers))
+
+
+def affinity_rows(gen: np.random.Generator, n_customers: int) -> np.ndarray:
+    """(n, categories) cumulative category preferences, one row per customer.
 
     40% of customers stick to one category; the rest have Dirichlet preferences centred on the
     category popularity.
@@ -86,7 +91,12 @@ def draw_affinity(gen: np.random.Generator, n_customers: int) -> np.ndarray:
     weights[rows, np.minimum(only[rows], len(popularity) - 1)] = 1.0
     cum = np.cumsum(weights, axis=1)
     cum /= cum[:, -1:]
-    return (np.arange(n_customers)[:, None] + cum).ravel()
+    return cum
+
+
+def flat_affinity(rows: np.ndarray) -> np.ndarray:
+    """The layout make_lines searches: row i's cumulative preferences offset by i."""
+    return (np.arange(len(rows))[:, None] + rows).ravel()
 
 
 @dataclass

@@ -12,12 +12,17 @@ from .streams import Stream, rng
 from .timeutil import DAY, YEAR_DAYS, Window, peak_day
 
 
-def acquisition_density(window: Window, seasonality: Seasonality) -> np.ndarray:
-    """Share of all acquisitions on each day of the window: yearly growth times a Q4 peak."""
-    day = np.arange(window.days, dtype=np.float64)
+def acquisition_weight(window_start: int, day: np.ndarray, seasonality: Seasonality) -> np.ndarray:
+    """Relative acquisition intensity on days `day` (float, since window_start): growth times a Q4
+    peak. Defined past the window too, which is how appended days continue the curve."""
     growth = np.exp(np.log1p(seasonality.acquisition_growth_per_year) * day / YEAR_DAYS)
-    phase = 2.0 * np.pi * (window.start / DAY + day - peak_day(seasonality.peak_month_day)) / YEAR_DAYS
-    weight = growth * (1.0 + seasonality.acquisition_amplitude * np.cos(phase))
+    phase = 2.0 * np.pi * (window_start / DAY + day - peak_day(seasonality.peak_month_day)) / YEAR_DAYS
+    return growth * (1.0 + seasonality.acquisition_amplitude * np.cos(phase))
+
+
+def acquisition_density(window: Window, seasonality: Seasonality) -> np.ndarray:
+    """Share of all acquisitions on each day of the window."""
+    weight = acquisition_weight(window.start, np.arange(window.days, dtype=np.float64), seasonality)
     return weight / weight.sum()
 
 
@@ -37,7 +42,14 @@ class Customers:
         return len(self.lam)
 
     def take(self, n: int) -> "Customers":
-        return Customers(**{k: v[:n] for k, v in vars(self).items()})
+        return self.select(slice(0, n))
+
+    def select(self, index) -> "Customers":
+        return Customers(**{k: v[index] for k, v in vars(self).items()})
+
+    @staticmethod
+    def concat(parts: list["Customers"]) -> "Customers":
+        return Customers(**{k: np.concatenate([getattr(c, k) for c in parts]) for k in vars(parts[0])})
 
 
 def _categorical(gen: np.random.Generator, weights: np.ndarray) -> np.ndarray:

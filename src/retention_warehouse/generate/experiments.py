@@ -35,6 +35,11 @@ class Assignments:
     added_at: np.ndarray  # seconds of the treatment's extra completed order, -1 if none
     natural_next: np.ndarray  # first natural completed order at/after assignment, NEVER if none
 
+    @staticmethod
+    def empty() -> "Assignments":
+        none = np.zeros(0, np.int64)
+        return Assignments(none, np.zeros(0, bool), none, none)
+
     def keep(self, n_customers: int) -> "Assignments":
         m = self.customer < n_customers
         return Assignments(self.customer[m], self.treated[m], self.added_at[m], self.natural_next[m])

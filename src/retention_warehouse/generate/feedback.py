@@ -14,6 +14,7 @@ from .config import ShopMix
 from .timeutil import DAY
 
 NULL = -1
+LATEST_ANSWER = 75 * DAY  # no answer comes later than this after its customer's last purchase
 
 
 @dataclass
@@ -29,6 +30,10 @@ class Responses:
 
     def select(self, index: np.ndarray) -> "Responses":
         return Responses(*(getattr(self, f)[index] for f in vars(self)))
+
+    @staticmethod
+    def concat(parts: list["Responses"]) -> "Responses":
+        return Responses(*(np.concatenate([getattr(r, f) for r in parts]) for f in vars(parts[0])))
 
 
 def surveys(
@@ -61,13 +66,13 @@ def surveys(
 
     # Exit survey: some customers who dropped out answer 2-10 weeks after their last purchase.
     left = np.flatnonzero(dropped & (gen.random(n) < mix.exit_survey_share))
-    at = last_purchase[left] + gen.integers(14 * DAY, 75 * DAY, left.size)
+    at = last_purchase[left] + gen.integers(14 * DAY, LATEST_ANSWER, left.size)
     shares = np.array(list(mix.cancellation_reasons.values()))
     reason = np.minimum(np.searchsorted(np.cumsum(shares), gen.random(left.size)), len(shares) - 1)
     nps = np.clip(np.rint(4.0 + 1.8 * satisfaction[left]), 0, 10).astype(np.int64)
     ask_nps = gen.random(left.size) < 0.5
     exit_ = Responses(left, at, np.where(ask_nps, nps, NULL), np.full(left.size, NULL), reason)
 
-    both = Responses(*(np.concatenate([getattr(post, f), getattr(exit_, f)]) for f in vars(post)))
+    both = Responses.concat([post, exit_])
     both = both.select(both.responded_at < window_end)  # answers after the window are not exported yet
     return both.select(np.argsort(both.responded_at, kind="stable"))

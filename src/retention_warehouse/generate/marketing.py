@@ -17,8 +17,11 @@ from .timeutil import DAY, Window, format_date
 NOISE_SD = 0.25
 
 
-def spend_columns(seed: int, window: Window, density: np.ndarray, acquired: dict[str, int], mix: ShopMix) -> dict:
-    gen = rng(seed, GLOBAL_CHUNK, Stream.MARKETING)
+def spend_columns(
+    seed: int, window: Window, density: np.ndarray, acquired: dict[str, int], mix: ShopMix, chunk: int = GLOBAL_CHUNK
+) -> dict:
+    """`density[d]` * `acquired[c]` = expected acquisitions of channel c on day d of the window."""
+    gen = rng(seed, chunk, Stream.MARKETING)
     channels = list(mix.cac_usd)
     days = len(density)
     noise = np.exp(NOISE_SD * gen.standard_normal((days, len(channels))) - NOISE_SD**2 / 2)

@@ -26,10 +26,27 @@ from .tables import ChunkTables, Currencies, Numbering, build_tables
 from .timeutil import SeasonalClock, make_window, month_label, peak_day, seconds_text
 
 CHUNK_CUSTOMERS = 250_000
+GENERATOR = "retention_warehouse.generate"  # the params JSON's mark of a generated landing
 TABLES = tuple(writer.SCHEMAS)
 
 
-def _currencies(mix: ShopMix) -> Currencies:
+def make_context(seed: int, start_date, years: int) -> Context:
+    """The run's window, curves and parameters (the config defaults; recorded in the params JSON)."""
+    window = make_window(start_date, years)
+    season, design = Seasonality(), ExperimentDesign()
+    return Context(
+        seed=int(seed),
+        window=window,
+        density=acquisition_density(window, season),
+        clock=SeasonalClock(season.purchase_warp_amplitude, peak_day(season.peak_month_day)),
+        params=ProcessParams(),
+        mix=ShopMix(),
+        design=design,
+        assigned_at=assignment_time(window, design),
+    )
+
+
+def currencies(mix: ShopMix) -> Currencies:
     rates = load_fx_rates()
     codes = sorted(set(mix.country_currency.values()))
     missing = [c for c in codes if c not in rates]
@@ -76,19 +93,9 @@ def generate(
     if not 0 <= bad_row_rate < 0.5:
         raise ValueError("bad_row_rate must be in [0, 0.5)")
     raw_dir = Path(raw_dir)
-    window = make_window(start_date, years)
-    season, mix, design, params = Seasonality(), ShopMix(), ExperimentDesign(), ProcessParams()
-    ctx = Context(
-        seed=int(seed),
-        window=window,
-        density=acquisition_density(window, season),
-        clock=SeasonalClock(season.purchase_warp_amplitude, peak_day(season.peak_month_day)),
-        params=params,
-        mix=mix,
-        design=design,
-        assigned_at=assignment_time(window, design),
-    )
-    cur = _currencies(mix)
+    ctx = make_context(seed, start_date, years)
+    window, mix, params, design = ctx.window, ctx.mix, ctx.params, ctx.design
+    cur = currencies(mix)
     catalog = make_catalog(ctx.seed)
     per_customer = expected_orders_per_customer(ctx)
     chunk_size = max(16, min(int(chunk_customers), int(orders / per_customer * 1.1) + 64))
@@ -134,7 +141,7 @@ def generate(
         clean[name] = written[name] = rows
 
     result = {
-        "generator": "retention_warehouse.generate",
+        "generator": GENERATOR,
         "seed": ctx.seed,
         "scale": {
             "orders_requested": int(orders),
@@ -165,7 +172,7 @@ def generate(
             "are BG/NBD with T shifted by at most A*year/(2*pi) days. Cancelled/returned orders and "
             "win-back orders are added on top; bad rows are added after that."
         ),
-        "seasonality": as_dict(season),
+        "seasonality": as_dict(Seasonality()),
         "shop_mix": as_dict(mix),
         "fx_rates_to_usd": dict(zip(cur.codes, cur.fx.tolist())),
         "orders_by_status": dict(zip(STATUSES, status_counts.tolist())),

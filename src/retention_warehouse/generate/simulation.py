@@ -75,7 +75,7 @@ class ChunkSim:
         a = self.assignments
         order = np.argsort(rank[a.customer], kind="stable")
         return ChunkSim(
-            Customers(**{k: v[perm] for k, v in vars(self.customers).items()}),
+            self.customers.select(perm),
             self.dropped[perm],
             rank[self.natural_cust],
             self.natural_at,
@@ -86,20 +86,35 @@ class ChunkSim:
         )
 
 
+def repeat_purchases(
+    clock: SeasonalClock, gen: np.random.Generator, lam: np.ndarray, p: np.ndarray, start: np.ndarray, end: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """BG/NBD repeat purchases of customers alive at `start` (seconds) until `end`, in calendar seconds.
+
+    Simulated in operational time and mapped back. Returns (customer index, seconds, dropped).
+    """
+    tau0 = clock.tau(start / DAY)
+    horizon = clock.tau(np.float64(end) / DAY) - tau0
+    cust, days, dropped = simulate_repeat_purchases(gen, lam, p, horizon)
+    at = np.floor(clock.inverse(tau0[cust] + days) * DAY).astype(np.int64)
+    return cust, np.clip(at, start[cust], end - 1), dropped  # clip: float safety only
+
+
+def completed_orders(first_cust, first_at, repeat_cust, repeat_at) -> tuple[np.ndarray, np.ndarray]:
+    """First (acquisition) and repeat purchases, sorted by customer then time."""
+    cust = np.concatenate([first_cust, repeat_cust])
+    at = np.concatenate([first_at, repeat_at])
+    order = np.lexsort((at, cust))
+    return cust[order], at[order]
+
+
 def simulate_chunk(ctx: Context, chunk: int, n: int) -> ChunkSim:
     customers = draw_customers(ctx.seed, chunk, n, ctx.window, ctx.density, ctx.params, ctx.mix)
-    # BG/NBD in operational time from acquisition to the window end, mapped back to calendar time.
-    tau0 = ctx.clock.tau(customers.acquired_at / DAY)
-    horizon = ctx.clock.tau(np.float64(ctx.window.end) / DAY) - tau0
     gen = rng(ctx.seed, chunk, Stream.PURCHASES)
-    cust, days, dropped = simulate_repeat_purchases(gen, customers.lam, customers.p, horizon)
-    repeat_at = np.floor(ctx.clock.inverse(tau0[cust] + days) * DAY).astype(np.int64)
-    repeat_at = np.clip(repeat_at, customers.acquired_at[cust], ctx.window.end - 1)  # float safety only
-
-    natural_cust = np.concatenate([np.arange(n), cust])
-    natural_at = np.concatenate([customers.acquired_at, repeat_at])
-    order = np.lexsort((natural_at, natural_cust))
-    natural_cust, natural_at = natural_cust[order], natural_at[order]
+    cust, repeat_at, dropped = repeat_purchases(
+        ctx.clock, gen, customers.lam, customers.p, customers.acquired_at, ctx.window.end
+    )
+    natural_cust, natural_at = completed_orders(np.arange(n), customers.acquired_at, cust, repeat_at)
 
     assignments = assign(ctx.seed, chunk, ctx.design, ctx.assigned_at, n, natural_cust, natural_at)
     gen = rng(ctx.seed, chunk, Stream.EXTRA_ORDERS)

@@ -10,7 +10,12 @@ from enum import IntEnum
 
 import numpy as np
 
+from .timeutil import DAY
+
 GLOBAL_CHUNK = 2**31 - 1  # chunk number used for chunk-independent tables (products, spend)
+# Appended days use chunk number APPEND_CHUNK + (days since 1970-01-01): a day's draws then depend
+# on the day alone, never on how the days were split into appends, and never meet a base chunk.
+APPEND_CHUNK = 2**30
 
 
 class Stream(IntEnum):
@@ -30,6 +35,12 @@ class Stream(IntEnum):
     ORDER_ATTRIBUTES = 14
     AFFINITY = 15
     SIGNUP = 16
+    ARRIVALS = 17  # number of new customers on an appended day
+
+
+def day_chunk(day_start: int) -> int:
+    """Chunk number of the appended day starting at `day_start` (seconds)."""
+    return APPEND_CHUNK + int(day_start) // DAY
 
 
 def rng(seed: int, chunk: int, stream: Stream) -> np.random.Generator:

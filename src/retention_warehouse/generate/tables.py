@@ -8,9 +8,11 @@ import numpy as np
 import pyarrow as pa
 
 from .bad_rows import Chunk
-from .catalog import Catalog, draw_affinity
-from .experiments import experiment_id
-from .feedback import surveys
+from .catalog import Catalog, Lines, draw_affinity
+from .config import ShopMix
+from .customers import Customers
+from .experiments import Assignments, experiment_id
+from .feedback import Responses, surveys
 from .orders import COMPLETED, STATUSES, assemble_orders
 from .simulation import ChunkSim, Context
 from .streams import Stream, rng
@@ -45,56 +47,109 @@ class ChunkTables:
     channel_counts: np.ndarray  # customers per ShopMix.channels entry
 
 
+@dataclass
+class Buyers:
+    """Attributes of the customers that order rows point to (row i = customer index i)."""
+
+    ids: pa.Array  # customer_id
+    platform: np.ndarray  # preferred platform
+    currency: np.ndarray  # index into Currencies.codes
+    nu: np.ndarray  # Gamma-Gamma rate of the order value
+    affinity: np.ndarray  # catalog.draw_affinity layout
+
+
+@dataclass
+class OrderTables:
+    orders: pa.Table
+    order_month: np.ndarray
+    order_seconds: np.ndarray
+    items: pa.Table
+    item_month: np.ndarray
+    status_counts: np.ndarray  # clean orders per STATUSES entry
+
+
 def build_tables(
     ctx: Context, chunk: int, sim: ChunkSim, catalog: Catalog, cur: Currencies, num: Numbering
 ) -> ChunkTables:
-    seed, mix, c = ctx.seed, ctx.mix, sim.customers
+    c = sim.customers
     n = len(c)
     customer_ids = id_array("C", num.customer + np.arange(n))
+    customers = customer_table(ctx, chunk, c, customer_ids)
+    affinity = draw_affinity(rng(ctx.seed, chunk, Stream.AFFINITY), n)
+    buyers = Buyers(customer_ids, c.platform, cur.of_country[c.country], c.nu, affinity)
+    o = order_tables(ctx, chunk, buyers, *sim_orders(sim), catalog, cur, num)
+    resp = chunk_responses(ctx, chunk, sim, ctx.window.end)
+    survey_table = response_table(ctx.mix, resp, customer_ids.take(pa.array(resp.customer)), num)
+    assignment_table = _assignment_table(ctx, sim.assignments, customer_ids, num)
+    num.customer += n
+    data = Chunk(o.orders, o.order_month, o.order_seconds, o.items, o.item_month, customers, num.order, num.item)
+    return ChunkTables(
+        data, survey_table, assignment_table, o.status_counts, np.bincount(c.channel, minlength=len(ctx.mix.channels))
+    )
 
-    gen = rng(seed, chunk, Stream.SIGNUP)
-    signup = np.maximum(ctx.window.start, c.acquired_at - gen.integers(0, 3 * DAY, n))
-    customers = make_table(
+
+def customer_table(ctx: Context, chunk: int, c: Customers, ids: pa.Array) -> pa.Table:
+    gen = rng(ctx.seed, chunk, Stream.SIGNUP)
+    signup = np.maximum(ctx.window.start, c.acquired_at - gen.integers(0, 3 * DAY, len(c)))
+    mix = ctx.mix
+    return make_table(
         "customers",
         {
-            "customer_id": customer_ids,
+            "customer_id": ids,
             "signup_at": format_ts(signup),
             "country": lookup(list(mix.countries), c.country),
             "acquisition_channel": lookup(list(mix.channels), c.channel),
         },
     )
 
+
+def sim_orders(sim: ChunkSim) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(customer, seconds, status) of all clean orders: natural, win-back and cancelled/returned."""
     a = sim.assignments
     added = a.added_at >= 0
     order_cust = np.concatenate([sim.natural_cust, a.customer[added], sim.extra_cust])
     order_at = np.concatenate([sim.natural_at, a.added_at[added], sim.extra_at])
     status = np.concatenate([np.full(len(sim.natural_cust) + added.sum(), COMPLETED, np.int8), sim.extra_status])
+    return order_cust, order_at, status
+
+
+def order_tables(
+    ctx: Context, chunk: int, buyers: Buyers, order_cust: np.ndarray, order_at: np.ndarray, status: np.ndarray,
+    catalog: Catalog, cur: Currencies, num: Numbering,
+) -> OrderTables:  # fmt: skip
+    seed = ctx.seed
     gens = {
         "attributes": rng(seed, chunk, Stream.ORDER_ATTRIBUTES),
         "values": rng(seed, chunk, Stream.ORDER_VALUES),
         "items": rng(seed, chunk, Stream.ITEMS),
     }
-    affinity = draw_affinity(rng(seed, chunk, Stream.AFFINITY), n)
     rows = assemble_orders(
-        gens, mix, catalog, affinity, order_cust, order_at, status,
-        c.platform, cur.of_country[c.country], c.nu, ctx.params.p_gg, cur.fx,
+        gens, ctx.mix, catalog, buyers.affinity, order_cust, order_at, status,
+        buyers.platform, buyers.currency, buyers.nu, ctx.params.p_gg, cur.fx,
     )  # fmt: skip
     order_ids = id_array("O", num.order + np.arange(len(rows)))
     orders = make_table(
         "orders",
         {
             "order_id": order_ids,
-            "customer_id": customer_ids.take(pa.array(rows.customer)),
+            "customer_id": buyers.ids.take(pa.array(rows.customer)),
             "ordered_at": format_ts(rows.ordered_at),
             "status": lookup(STATUSES, rows.status),
             "currency": lookup(cur.codes, rows.currency),
             "gross_amount": rows.gross_cents / 100.0,
             "discount_amount": rows.discount_cents / 100.0,
-            "platform": lookup(mix.platforms, rows.platform),
+            "platform": lookup(ctx.mix.platforms, rows.platform),
         },
     )
-    lines = rows.lines
-    items = make_table(
+    num.order += len(rows)
+    items = _item_table(rows.lines, order_ids, catalog, num)
+    month = month_key(rows.ordered_at)
+    counts = np.bincount(rows.status, minlength=len(STATUSES))
+    return OrderTables(orders, month, rows.ordered_at, items, month[rows.lines.order], counts)
+
+
+def _item_table(lines: Lines, order_ids: pa.Array, catalog: Catalog, num: Numbering) -> pa.Table:
+    table = make_table(
         "order_items",
         {
             "order_item_id": id_array("I", num.item + np.arange(len(lines.order))),
@@ -104,23 +159,33 @@ def build_tables(
             "unit_price": lines.unit_cents / 100.0,
         },
     )
-    order_month = month_key(rows.ordered_at)
+    num.item += len(lines.order)
+    return table
 
+
+def chunk_responses(ctx: Context, chunk: int, sim: ChunkSim, window_end: int) -> Responses:
+    """Surveys of a chunk answered before `window_end` (later answers are not exported yet)."""
     # Post-order surveys may follow any completed order, including a win-back order.
+    a = sim.assignments
+    added = a.added_at >= 0
     comp_cust = np.concatenate([sim.natural_cust, a.customer[added]])
     comp_at = np.concatenate([sim.natural_at, a.added_at[added]])
     by_cust = np.lexsort((comp_at, comp_cust))
-    last_natural = c.acquired_at.copy()
+    last_natural = sim.customers.acquired_at.copy()
     np.maximum.at(last_natural, sim.natural_cust, sim.natural_at)
-    resp = surveys(
-        rng(seed, chunk, Stream.SURVEYS), mix, sim.dropped, comp_cust[by_cust], comp_at[by_cust],
-        last_natural, ctx.window.end,
+    return surveys(
+        rng(ctx.seed, chunk, Stream.SURVEYS), ctx.mix, sim.dropped, comp_cust[by_cust], comp_at[by_cust],
+        last_natural, window_end,
     )  # fmt: skip
-    survey_table = make_table(
+
+
+def response_table(mix: ShopMix, resp: Responses, customer_ids: pa.Array, num: Numbering) -> pa.Table:
+    """`customer_ids` holds one id per response."""
+    table = make_table(
         "survey_responses",
         {
             "response_id": id_array("R", num.response + np.arange(len(resp))),
-            "customer_id": customer_ids.take(pa.array(resp.customer)),
+            "customer_id": customer_ids,
             "responded_at": format_ts(resp.responded_at),
             "nps_score": nullable_int(resp.nps),
             "csat_score": nullable_int(resp.csat),
@@ -129,8 +194,13 @@ def build_tables(
             ).take(pa.array(resp.reason + 1)),
         },
     )
+    num.response += len(resp)
+    return table
+
+
+def _assignment_table(ctx: Context, a: Assignments, customer_ids: pa.Array, num: Numbering) -> pa.Table:
     k = len(a.customer)
-    assignment_table = make_table(
+    table = make_table(
         "experiment_assignments",
         {
             "assignment_id": id_array("A", num.assignment + np.arange(k)),
@@ -140,17 +210,5 @@ def build_tables(
             "assigned_at": [seconds_text(ctx.assigned_at)] * k,
         },
     )
-
-    num.customer += n
-    num.order += len(rows)
-    num.item += len(lines.order)
-    num.response += len(resp)
     num.assignment += k
-    data = Chunk(orders, order_month, rows.ordered_at, items, order_month[lines.order], customers, num.order, num.item)
-    return ChunkTables(
-        data,
-        survey_table,
-        assignment_table,
-        np.bincount(rows.status, minlength=len(STATUSES)),
-        np.bincount(c.channel, minlength=len(mix.channels)),
-    )
+    return table

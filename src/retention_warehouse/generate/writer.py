@@ -6,6 +6,7 @@ Shared by the generator and the order-file importer so both write the same contr
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -95,29 +96,53 @@ def clear(raw_dir: Path) -> None:
     (raw_dir / PARAMS_FILE).unlink(missing_ok=True)
 
 
-def write_plain(raw_dir: Path, name: str, table: pa.Table, part: int = 0) -> None:
+def _part_file(folder: Path, part: int | str) -> Path:
+    """part-00003.parquet for generate's chunks, part-<tag>.parquet for a named part (appends)."""
+    return folder / (f"part-{part:05d}.parquet" if isinstance(part, int) else f"part-{part}.parquet")
+
+
+def _write_atomic(table: pa.Table, path: Path) -> None:
+    """Readers (a build running while an append lands) see the whole file or none of it."""
+    temp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(table, temp, compression=COMPRESSION)
+    os.replace(temp, path)
+
+
+def write_plain(raw_dir: Path, name: str, table: pa.Table, part: int | str = 0) -> None:
     folder = raw_dir / name
     folder.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table.cast(SCHEMAS[name]), folder / f"part-{part:05d}.parquet", compression=COMPRESSION)
+    _write_atomic(table.cast(SCHEMAS[name]), _part_file(folder, part))
 
 
-def write_by_month(raw_dir: Path, name: str, table: pa.Table, month: np.ndarray, part: int = 0) -> list[int]:
+def _folders(raw_dir: Path, name: str, month: np.ndarray | None) -> list[Path]:
+    if month is None:
+        return [raw_dir / name]
+    return [raw_dir / name / f"order_month={month_label(key)}" for key in np.unique(month)]
+
+
+def part_files(raw_dir: Path, name: str, part: int | str, month: np.ndarray | None = None) -> list[Path]:
+    """The files write_plain (month None) or write_by_month would write."""
+    return [_part_file(folder, part) for folder in _folders(raw_dir, name, month)]
+
+
+def write_by_month(
+    raw_dir: Path, name: str, table: pa.Table, month: np.ndarray, part: int | str = 0
+) -> list[int]:
     """Hive-partitioned write: order_month=YYYY-MM/part-<part>.parquet; the key stays in the path."""
     if np.any(month[1:] < month[:-1]):  # clean rows come sorted; only appended bad rows need this
         order = np.argsort(month, kind="stable")
         table, month = table.take(pa.array(order)), month[order]
     keys, starts = np.unique(month, return_index=True)
     bounds = list(starts) + [len(month)]
-    for key, lo, hi in zip(keys, bounds[:-1], bounds[1:]):
-        folder = raw_dir / name / f"order_month={month_label(key)}"
+    for folder, lo, hi in zip(_folders(raw_dir, name, keys), bounds[:-1], bounds[1:]):
         folder.mkdir(parents=True, exist_ok=True)
-        pq.write_table(
-            table.slice(lo, hi - lo).cast(SCHEMAS[name]), folder / f"part-{part:05d}.parquet", compression=COMPRESSION
-        )
+        _write_atomic(table.slice(lo, hi - lo).cast(SCHEMAS[name]), _part_file(folder, part))
     return [int(k) for k in keys]
 
 
 def write_params(raw_dir: Path, params: dict) -> Path:
     path = raw_dir / PARAMS_FILE
-    path.write_text(json.dumps(params, indent=2, sort_keys=False) + "\n")
+    temp = path.with_name(f".{path.name}.tmp")
+    temp.write_text(json.dumps(params, indent=2, sort_keys=False) + "\n")
+    os.replace(temp, path)
     return path

@@ -29,13 +29,15 @@ typed as (
 
 ),
 
+duplicate_keys as (
+
+    {{ duplicate_keys('typed', 'assignment_id') }}
+
+),
+
 ranked as (
 
-    select
-        *,
-        {{ duplicate_columns('assignment_id') }}
-
-    from typed
+    {{ rank_duplicates('typed', 'duplicate_keys', 'assignment_id') }}
 
 ),
 

@@ -31,13 +31,15 @@ typed as (
 
 ),
 
+duplicate_keys as (
+
+    {{ duplicate_keys('typed', 'response_id') }}
+
+),
+
 ranked as (
 
-    select
-        *,
-        {{ duplicate_columns('response_id') }}
-
-    from typed
+    {{ rank_duplicates('typed', 'duplicate_keys', 'response_id') }}
 
 ),
 

@@ -26,13 +26,15 @@ typed as (
 
 ),
 
+duplicate_keys as (
+
+    {{ duplicate_keys('typed', 'spend_key') }}
+
+),
+
 ranked as (
 
-    select
-        *,
-        {{ duplicate_columns('spend_key') }}
-
-    from typed
+    {{ rank_duplicates('typed', 'duplicate_keys', 'spend_key') }}
 
 ),
 

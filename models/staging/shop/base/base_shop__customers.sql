@@ -20,13 +20,15 @@ typed as (
 
 ),
 
+duplicate_keys as (
+
+    {{ duplicate_keys('typed', 'customer_id') }}
+
+),
+
 ranked as (
 
-    select
-        *,
-        {{ duplicate_columns('customer_id') }}
-
-    from typed
+    {{ rank_duplicates('typed', 'duplicate_keys', 'customer_id') }}
 
 ),
 

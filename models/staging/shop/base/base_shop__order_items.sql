@@ -39,13 +39,15 @@ typed as (
 
 ),
 
+duplicate_keys as (
+
+    {{ duplicate_keys('typed', 'order_item_id') }}
+
+),
+
 ranked as (
 
-    select
-        *,
-        {{ duplicate_columns('order_item_id') }}
-
-    from typed
+    {{ rank_duplicates('typed', 'duplicate_keys', 'order_item_id') }}
 
 ),
 

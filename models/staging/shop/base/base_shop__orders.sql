@@ -40,13 +40,15 @@ typed as (
 
 ),
 
+duplicate_keys as (
+
+    {{ duplicate_keys('typed', 'order_id') }}
+
+),
+
 ranked as (
 
-    select
-        *,
-        {{ duplicate_columns('order_id') }}
-
-    from typed
+    {{ rank_duplicates('typed', 'duplicate_keys', 'order_id') }}
 
 ),
 

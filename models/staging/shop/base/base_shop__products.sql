@@ -20,13 +20,15 @@ typed as (
 
 ),
 
+duplicate_keys as (
+
+    {{ duplicate_keys('typed', 'product_id') }}
+
+),
+
 ranked as (
 
-    select
-        *,
-        {{ duplicate_columns('product_id') }}
-
-    from typed
+    {{ rank_duplicates('typed', 'duplicate_keys', 'product_id') }}
 
 ),
 
