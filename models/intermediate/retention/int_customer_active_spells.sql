@@ -103,8 +103,6 @@ numbered as (
 )
 
 select
-    {{ dbt.concat(['customer_id', "'/'", 'cast(spell_number as ' ~ dbt.type_string() ~ ')']) }}
-        as customer_spell_id,
     customer_id,
     spell_number,
     min(first_period_index) as first_period_index,

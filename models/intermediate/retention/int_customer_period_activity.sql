@@ -118,9 +118,6 @@ customer_periods as (
 )
 
 select
-    {{ dbt.concat([
-        'customer_periods.customer_id', "'/'", 'cast(customer_periods.period_index as ' ~ dbt.type_string() ~ ')',
-    ]) }} as customer_period_id,
     customer_periods.customer_id,
     customer_periods.cohort_period,
     periods.period_start,
