@@ -12,20 +12,6 @@ customers as (
 
 ),
 
-first_purchases as (
-
-    select
-        customer_id,
-        platform as first_purchase_platform,
-        order_date as first_purchase_date,
-        row_number() over (
-            partition by customer_id order by ordered_at, order_id
-        ) as purchase_sequence
-
-    from purchases
-
-),
-
 analysis_date as (
 
     select {{ as_of_date() }} as as_of_date
@@ -36,9 +22,11 @@ purchase_totals as (
 
     select
         customer_id,
-        max(order_date) as last_purchase_date,
+        {{ min_by('platform', ['ordered_at', 'order_id']) }} as first_purchase_platform,
         count(*) as purchases,
-        sum(net_revenue_base) as net_revenue_base
+        sum(net_revenue_base) as net_revenue_base,
+        min(order_date) as first_purchase_date,
+        max(order_date) as last_purchase_date
 
     from purchases
     group by customer_id
@@ -46,24 +34,21 @@ purchase_totals as (
 )
 
 select
-    first_purchases.customer_id,
+    purchase_totals.customer_id,
     customers.acquisition_channel,
     customers.country_code,
-    first_purchases.first_purchase_platform,
-    {{ period_start('first_purchases.first_purchase_date', grain_var('cohort_grain')) }} as cohort_period,
-    {{ period_start('first_purchases.first_purchase_date', grain_var('period_grain')) }} as first_purchase_period,
+    purchase_totals.first_purchase_platform,
+    {{ period_start('purchase_totals.first_purchase_date', grain_var('cohort_grain')) }} as cohort_period,
+    {{ period_start('purchase_totals.first_purchase_date', grain_var('period_grain')) }} as first_purchase_period,
     purchase_totals.purchases,
     purchase_totals.net_revenue_base,
     {{ dbt.datediff(
-        'first_purchases.first_purchase_date', 'analysis_date.as_of_date', 'day'
+        'purchase_totals.first_purchase_date', 'analysis_date.as_of_date', 'day'
     ) }} as tenure_days,
-    first_purchases.first_purchase_date,
+    purchase_totals.first_purchase_date,
     purchase_totals.last_purchase_date
 
-from first_purchases
+from purchase_totals
 inner join customers
-    on first_purchases.customer_id = customers.customer_id
-inner join purchase_totals
-    on first_purchases.customer_id = purchase_totals.customer_id
+    on purchase_totals.customer_id = customers.customer_id
 cross join analysis_date
-where first_purchases.purchase_sequence = 1

@@ -19,25 +19,20 @@ purchases as (
 
 ),
 
-purchase_sequence as (
+{#- The second purchase is at most window_days after the first exactly when at least two
+    purchases (the first included) fall within window_days of the first purchase date. #}
+window_purchases as (
 
     select
-        customer_id,
-        order_date,
-        row_number() over (partition by customer_id order by ordered_at, order_id) as purchase_number
+        cohorts.customer_id,
+        count(*) as purchases_in_window
 
-    from purchases
-
-),
-
-second_purchases as (
-
-    select
-        customer_id,
-        order_date as second_purchase_date
-
-    from purchase_sequence
-    where purchase_number = 2
+    from cohorts
+    inner join purchases
+        on cohorts.customer_id = purchases.customer_id
+    where
+        {{ dbt.datediff('cohorts.first_purchase_date', 'purchases.order_date', 'day') }} <= {{ window_days }}
+    group by cohorts.customer_id
 
 ),
 
@@ -47,15 +42,11 @@ new_customers as (
         cohorts.customer_id,
         cohorts.acquisition_channel,
         cohorts.first_purchase_platform,
-        coalesce(
-            {{ dbt.datediff('cohorts.first_purchase_date', 'second_purchases.second_purchase_date', 'day') }}
-            <= {{ window_days }},
-            false
-        ) as has_returned
+        coalesce(window_purchases.purchases_in_window >= 2, false) as has_returned
 
     from cohorts
-    left join second_purchases
-        on cohorts.customer_id = second_purchases.customer_id
+    left join window_purchases
+        on cohorts.customer_id = window_purchases.customer_id
     where cohorts.tenure_days >= {{ window_days }}
 
 ),
