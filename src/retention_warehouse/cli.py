@@ -176,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeats", type=int, default=1, help="build/baseline pairs per size; medians reported")
     bench.add_argument("--report", default="data/bench/report.json", help="JSON report path")
     bench.add_argument("--skip-incremental", action="store_true", help="skip the one-more-day incremental build")
-    bench.add_argument("--memory-limit", default="75%", help="DuckDB memory limit of both (default 75%%)")
+    bench.add_argument("--memory-limit", default="50%", help="DuckDB memory limit of both (default 50%%, as the profile)")
     bench.set_defaults(handler=cmd_benchmark_build)
     compare = commands.add_parser("compare-engines", help="build demo data on DuckDB and Spark, compare every mart")
     compare.add_argument("--orders", type=int, default=2_000, help="demo orders (small: Spark pays per node)")

@@ -231,7 +231,7 @@ def print_size(result: dict) -> None:
 
 def run(orders: list[int], seed: int = 42, data_dir: str | Path = "data/bench", repeats: int = 1,
         report: str | Path = "data/bench/report.json", skip_incremental: bool = False,
-        memory_limit: str = "75%") -> bool:
+        memory_limit: str = "50%") -> bool:
     """Benchmarks every size, prints the results, writes the JSON report; True when all passed."""
     data_dir, report_path = project_path(data_dir), project_path(report)
     machine = {"cpu_count": os.cpu_count(), "loadavg_before": os.getloadavg(), "memory_limit": memory_limit}
