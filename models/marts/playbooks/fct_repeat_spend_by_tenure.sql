@@ -4,24 +4,80 @@
     ratio to year 1 (1.0 = year-1 spend; 1.67 would be "67 % more"). -#}
 with
 
+active_years as (
+
+    select * from {{ ref('int_customer_active_tenure_years') }}
+    where is_complete
+
+),
+
+cohorts as (
+
+    select * from {{ ref('int_customer_cohorts') }}
+    where tenure_days >= 0
+
+),
+
+completed_years as (
+
+    select
+        {{ completed_tenure_years('tenure_days') }} as completed_tenure_years,
+        count(*) as customers
+
+    from cohorts
+    group by {{ completed_tenure_years('tenure_days') }}
+
+),
+
 tenure_years as (
 
-    select * from {{ ref('int_customer_tenure_years') }}
-    where is_complete
+    select
+        {{ integer_series('max_completed_tenure_years - 1') }} + 1 as tenure_year,
+        max_completed_tenure_years
+
+    from (select max(completed_tenure_years) as max_completed_tenure_years from completed_years) as bounds
+
+),
+
+eligible as (
+
+    select
+        tenure_years.tenure_year,
+        sum(completed_years.customers) as eligible_customers
+
+    from tenure_years
+    inner join completed_years
+        on tenure_years.tenure_year <= completed_years.completed_tenure_years
+    where tenure_years.tenure_year between 1 and tenure_years.max_completed_tenure_years
+    group by tenure_years.tenure_year
+
+),
+
+active as (
+
+    select
+        tenure_year,
+        count(*) as active_customers,
+        sum(purchases) as purchases,
+        sum(net_revenue_base) as net_revenue_base
+
+    from active_years
+    group by tenure_year
 
 ),
 
 per_year as (
 
     select
-        tenure_year,
-        count(*) as eligible_customers,
-        sum(case when is_active then 1 else 0 end) as active_customers,
-        sum(purchases) as purchases,
-        sum(net_revenue_base) as net_revenue_base
+        eligible.tenure_year,
+        eligible.eligible_customers,
+        coalesce(active.active_customers, 0) as active_customers,
+        coalesce(active.purchases, 0) as purchases,
+        coalesce(active.net_revenue_base, 0) as net_revenue_base
 
-    from tenure_years
-    group by tenure_year
+    from eligible
+    left join active
+        on eligible.tenure_year = active.tenure_year
 
 ),
 

@@ -7,9 +7,16 @@
 
 with
 
-tenure_years as (
+active_years as (
 
-    select * from {{ ref('int_customer_tenure_years') }}
+    select * from {{ ref('int_customer_active_tenure_years') }}
+    where is_complete
+
+),
+
+cohorts as (
+
+    select * from {{ ref('int_customer_cohorts') }}
 
 ),
 
@@ -36,30 +43,49 @@ buckets as (
 
 ),
 
-outcomes as (
+eligible as (
 
     select
         breadth.product_breadth,
-        tenure_years.tenure_year - 1 as years_after_first_purchase,
-        tenure_years.is_active
+        horizons.years_after_first_purchase,
+        count(*) as eligible_customers
 
-    from tenure_years
+    from breadth
+    inner join cohorts
+        on breadth.customer_id = cohorts.customer_id
+    inner join horizons
+        on horizons.years_after_first_purchase < {{ completed_tenure_years('cohorts.tenure_days') }}
+    group by breadth.product_breadth, horizons.years_after_first_purchase
+
+),
+
+retained as (
+
+    select
+        breadth.product_breadth,
+        active_years.tenure_year - 1 as years_after_first_purchase,
+        count(*) as retained_customers
+
+    from active_years
     inner join breadth
-        on tenure_years.customer_id = breadth.customer_id
-    where tenure_years.is_complete
+        on active_years.customer_id = breadth.customer_id
+    group by breadth.product_breadth, active_years.tenure_year - 1
 
 ),
 
 counts as (
 
     select
-        product_breadth,
-        years_after_first_purchase,
-        count(*) as eligible_customers,
-        sum(case when is_active then 1 else 0 end) as retained_customers
+        eligible.product_breadth,
+        eligible.years_after_first_purchase,
+        eligible.eligible_customers,
+        coalesce(retained.retained_customers, 0) as retained_customers
 
-    from outcomes
-    group by product_breadth, years_after_first_purchase
+    from eligible
+    left join retained
+        on
+            eligible.product_breadth = retained.product_breadth
+            and eligible.years_after_first_purchase = retained.years_after_first_purchase
 
 )
 

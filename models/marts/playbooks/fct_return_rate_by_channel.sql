@@ -19,10 +19,10 @@ purchases as (
 
 ),
 
-{#- The second purchase is at most window_days after the first exactly when at least two
-    purchases (the first included) fall within window_days of the first purchase date. #}
 window_purchases as (
 
+    {#- The second purchase is at most window_days after the first exactly when at least two
+        purchases (the first included) fall within window_days of the first purchase date. #}
     select
         cohorts.customer_id,
         count(*) as purchases_in_window
@@ -30,8 +30,7 @@ window_purchases as (
     from cohorts
     inner join purchases
         on cohorts.customer_id = purchases.customer_id
-    where
-        {{ dbt.datediff('cohorts.first_purchase_date', 'purchases.order_date', 'day') }} <= {{ window_days }}
+    where purchases.order_date <= {{ dbt.dateadd('day', window_days, 'cohorts.first_purchase_date') }}
     group by cohorts.customer_id
 
 ),
