@@ -11,7 +11,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export DO_NOT_TRACK ?= 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS ?= false
 
-.PHONY: install run test lint dbt-test pytest test-spark clean
+.PHONY: install run test test-fast lint dbt-test pytest test-spark clean
 
 install: $(VENV)/.installed
 
@@ -25,6 +25,10 @@ run: install
 	$(BIN)/retention-warehouse run --orders $(DEMO_ORDERS)
 
 test: install lint dbt-test pytest
+
+# The inner loop: everything but the Spark builds (minutes of JVM start-up).
+test-fast: install lint dbt-test
+	$(BIN)/python -m pytest -m "not spark"
 
 lint: install
 	RW_RAW_DIR=$(TEST_DIR)/raw RW_WAREHOUSE_PATH=$(TEST_DIR)/lint.duckdb DBT_TARGET_PATH=$(TEST_DIR)/target-lint \

@@ -31,7 +31,7 @@
     create schema if not exists raw;
     {%- for table, partitioned in landing_tables().items() %}
     create or replace view raw.{{ table }} as
-    select * from read_parquet(
+    select *, filename as landed_path from read_parquet(
         '{{ landing_dir() }}/{{ table }}/{{ "*/" if partitioned }}*.parquet',
         hive_partitioning = {{ 'true' if partitioned else 'false' }},
         hive_types_autocast = false
@@ -62,3 +62,18 @@
     {%- endfor -%}
     {{ return('') }}
 {% endmacro %}
+
+{#- Path of the landed file a raw row came from, relative to the table's landing folder (for
+    example `order_month=2024-03/part-00000.parquet`): incremental staging rebuilds the landing
+    months that hold rows from files it has not processed yet. -#}
+{% macro landed_file(table) -%}
+    regexp_extract({{ adapter.dispatch('landed_path', 'retention_warehouse')() }}, '.*/{{ table }}/(.*)$', 1)
+{%- endmacro %}
+
+{% macro duckdb__landed_path() -%}
+    landed_path
+{%- endmacro %}
+
+{% macro default__landed_path() -%}
+    input_file_name()
+{%- endmacro %}

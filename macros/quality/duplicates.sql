@@ -19,7 +19,8 @@
     having count(*) > 1
 {%- endmacro %}
 
-{% macro rank_duplicates(relation, duplicate_keys, key_column) -%}
+{#- `order_by` breaks ties between identical copies, so the same copy is kept in every build. -#}
+{% macro rank_duplicates(relation, duplicate_keys, key_column, order_by=['content_hash']) -%}
     select
         {{ relation }}.*,
         1 as duplicate_rank,
@@ -35,7 +36,8 @@
     select
         {{ relation }}.*,
         row_number() over (
-            partition by {{ relation }}.{{ key_column }} order by {{ relation }}.content_hash
+            partition by {{ relation }}.{{ key_column }}
+            order by {% for column in order_by %}{{ relation }}.{{ column }}{{ ", " if not loop.last }}{% endfor %}
         ) as duplicate_rank,
         coalesce({{ duplicate_keys }}.has_conflicting_duplicate, false) as has_conflicting_duplicate
 

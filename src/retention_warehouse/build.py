@@ -14,6 +14,7 @@ from typing import Callable
 
 from retention_warehouse.clv.step import fit_clv
 from retention_warehouse.dbt_runner import parse_project, run_dbt
+from retention_warehouse.incremental import full_refresh_reason, record_state
 from retention_warehouse.settings import Settings
 
 # The relations the fit reads, with everything upstream of them.
@@ -27,14 +28,24 @@ AFTER_FIT = ["--exclude", FIT_INPUTS, "--indirect-selection", "cautious"]
 BEFORE_FIT_RESULTS = "run_results_before_fit.json"
 
 
-def build_warehouse(settings: Settings, dbt_vars: dict | None = None, run: Callable | None = None) -> dict:
-    """Build everything; returns the fitted CLV parameters. Raises on a dbt or fit failure."""
+def build_warehouse(settings: Settings, dbt_vars: dict | None = None, run: Callable | None = None,
+                    full_refresh: bool = False) -> dict:
+    """Build everything; returns the fitted CLV parameters. Raises on a dbt or fit failure.
+
+    Incremental models process only what landed since the last build, unless `full_refresh` or
+    the landing changed in a way they cannot follow (retention_warehouse.incremental).
+    """
+    reason = "requested" if full_refresh else full_refresh_reason(settings, dbt_vars)
+    if reason:
+        print(f"full refresh: {reason}", flush=True)
+    refresh = ["--full-refresh"] if reason else []
     if run is None:
         run = partial(run_dbt, manifest=parse_project(settings, dbt_vars))
-    run(["build", *BEFORE_FIT], settings, dbt_vars)
+    run(["build", *BEFORE_FIT, *refresh], settings, dbt_vars)
     results = settings.target_path / "run_results.json"
     if results.exists():
         shutil.copyfile(results, settings.target_path / BEFORE_FIT_RESULTS)
     fitted = fit_clv(settings)
-    run(["build", *AFTER_FIT], settings, dbt_vars)
+    run(["build", *AFTER_FIT, *refresh], settings, dbt_vars)
+    record_state(settings, dbt_vars)
     return fitted

@@ -60,11 +60,12 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if args.select:  # a partial build runs dbt only; the CLV fit needs the full DAG
-        run_dbt(["build", "--select", args.select], settings, _parse_vars(args.vars))
+        refresh = ["--full-refresh"] if args.full_refresh else []
+        run_dbt(["build", "--select", args.select, *refresh], settings, _parse_vars(args.vars))
     else:
         from retention_warehouse.build import build_warehouse
 
-        build_warehouse(settings, _parse_vars(args.vars))
+        build_warehouse(settings, _parse_vars(args.vars), full_refresh=args.full_refresh)
     location = settings.warehouse_path if settings.target == "duckdb" else f"target {settings.target}"
     print(f"warehouse: {location} (schemas staging, intermediate, marts)")
     return 0
@@ -150,6 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="dbt build: models, seeds, data and unit tests")
     build.add_argument("--select", help="dbt node selection")
     build.add_argument("--vars", help='dbt vars as JSON, e.g. \'{"period_grain": "week"}\'')
+    build.add_argument("--full-refresh", action="store_true",
+                       help="rebuild incremental models from all landed data instead of what is new")
     build.set_defaults(handler=cmd_build)
     fit = commands.add_parser("fit-clv", help="fit BG/NBD + Gamma-Gamma on the built statistics, write scores")
     fit.set_defaults(handler=cmd_fit_clv)

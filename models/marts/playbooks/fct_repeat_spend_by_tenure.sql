@@ -32,7 +32,7 @@ completed_years as (
 tenure_years as (
 
     select
-        {{ integer_series('max_completed_tenure_years - 1') }} + 1 as tenure_year,
+        {{ integer_series('max_completed_tenure_years') }} as tenure_year,
         max_completed_tenure_years
 
     from (select max(completed_tenure_years) as max_completed_tenure_years from completed_years) as bounds

@@ -1,8 +1,22 @@
+{{ config(
+    materialized='incremental',
+    unique_key='order_month',
+    partition_by=['order_month'],
+) }}
+{#- Every raw order-line row, typed and checked against orders and products, with its quarantine
+    reason. Incremental by landing month like base_shop__orders: a run rebuilds the months holding
+    a line from a file it has not processed, every other copy of those lines, the lines of the
+    orders base_shop__orders rebuilt in this run, and lines whose product was quarantined or
+    landed since. -#}
 with
 
 source as (
 
-    select * from {{ source('shop', 'order_items') }}
+    select
+        *,
+        {{ landed_file('order_items') }} as landed_file
+
+    from {{ source('shop', 'order_items') }}
 
 ),
 
@@ -25,17 +39,107 @@ products as (
 
 ),
 
+{% if is_incremental() %}
+
+processed as (
+
+    select * from {{ this }}
+
+),
+
+new_rows as (
+
+    select
+        source.order_item_id,
+        source.order_month
+
+    from source
+    left join (select distinct landed_file from processed) as processed_files
+        on source.landed_file = processed_files.landed_file
+    where processed_files.landed_file is null
+
+),
+
+rechecked_items as (
+
+    select processed.order_item_id
+
+    from processed
+    left join products
+        on processed.product_id = products.product_id
+    where
+        (processed.quarantine_reason is null and products.product_id is null)
+        or (processed.quarantine_reason = 'unknown_product' and products.product_id is not null)
+
+),
+
+touched_items as (
+
+    select order_item_id from new_rows
+    where order_item_id is not null
+    union
+    select order_item_id from rechecked_items
+
+),
+
+rebuilt_orders as (
+
+    select distinct order_id from {{ ref('base_shop__orders') }}
+    where batch_id = '{{ invocation_id }}' and order_id is not null
+
+),
+
+batch_months as (
+
+    select order_month from new_rows
+    union
+    select source.order_month
+    from source
+    inner join touched_items
+        on source.order_item_id = touched_items.order_item_id
+    union
+    select source.order_month
+    from source
+    inner join rebuilt_orders
+        on source.order_id = rebuilt_orders.order_id
+    union
+    {#- Lines without an id are numbered among all such lines: a new one renumbers them all. #}
+    select order_month from source
+    where order_item_id is null and (select count(*) from new_rows where order_item_id is null) > 0
+
+),
+
+{% endif %}
+
+ranking_scope as (
+
+    select * from source
+    {%- if is_incremental() %}
+    where
+        order_item_id in (
+            select source.order_item_id
+            from source
+            inner join batch_months
+                on source.order_month = batch_months.order_month
+        )
+        or order_item_id is null
+    {%- endif %}
+
+),
+
 typed as (
 
     select
         order_item_id,
         order_id,
         product_id,
+        order_month,
+        landed_file,
         quantity,
         unit_price,
         {{ content_hash(['order_item_id', 'order_id', 'product_id', 'quantity', 'unit_price']) }} as content_hash
 
-    from source
+    from ranking_scope
 
 ),
 
@@ -47,7 +151,7 @@ duplicate_keys as (
 
 ranked as (
 
-    {{ rank_duplicates('typed', 'duplicate_keys', 'order_item_id') }}
+    {{ rank_duplicates('typed', 'duplicate_keys', 'order_item_id', ['content_hash', 'landed_file']) }}
 
 ),
 
@@ -72,6 +176,9 @@ validated as (
         on ranked.order_id = orders.order_id
     left join products
         on ranked.product_id = products.product_id
+    {%- if is_incremental() %}
+    where ranked.order_month in (select order_month from batch_months)
+    {%- endif %}
 
 )
 
@@ -83,6 +190,9 @@ select
     quarantine_reason,
     quantity,
     unit_price,
-    rate_to_base
+    rate_to_base,
+    order_month,
+    landed_file,
+    '{{ invocation_id }}' as batch_id
 
 from validated

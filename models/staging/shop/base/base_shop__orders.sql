@@ -1,8 +1,24 @@
+{{ config(
+    materialized='incremental',
+    unique_key='order_month',
+    partition_by=['order_month'],
+) }}
+{#- Every raw order row, typed and checked against customers and the FX seed, with its quarantine
+    reason. Incremental by landing month (`order_month`): a run rebuilds the months holding a row
+    from a file it has not processed, every other copy of those orders (duplicates land in any
+    month), and the orders whose reason can change without a new row: the customer landed or was
+    quarantined since, or the order was in the future. A rebuilt month is ranked against every
+    copy of its orders wherever they landed, so it equals a full build's rows. Files that change
+    or disappear are not an append: the build then runs with --full-refresh (build.py). -#}
 with
 
 source as (
 
-    select * from {{ source('shop', 'orders') }}
+    select
+        *,
+        {{ landed_file('orders') }} as landed_file
+
+    from {{ source('shop', 'orders') }}
 
 ),
 
@@ -19,11 +35,90 @@ fx_rates as (
 
 ),
 
+{% if is_incremental() %}
+
+processed as (
+
+    select * from {{ this }}
+
+),
+
+new_rows as (
+
+    select
+        source.order_id,
+        source.order_month
+
+    from source
+    left join (select distinct landed_file from processed) as processed_files
+        on source.landed_file = processed_files.landed_file
+    where processed_files.landed_file is null
+
+),
+
+rechecked_orders as (
+
+    select processed.order_id
+
+    from processed
+    left join customers
+        on processed.customer_id = customers.customer_id
+    where
+        processed.quarantine_reason = 'future_date'
+        or (processed.quarantine_reason is null and customers.customer_id is null)
+        or (processed.quarantine_reason = 'unknown_customer' and customers.customer_id is not null)
+
+),
+
+touched_orders as (
+
+    select order_id from new_rows
+    where order_id is not null
+    union
+    select order_id from rechecked_orders
+
+),
+
+batch_months as (
+
+    select order_month from new_rows
+    union
+    select source.order_month
+    from source
+    inner join touched_orders
+        on source.order_id = touched_orders.order_id
+    union
+    {#- Rows without an order id are numbered among all such rows: a new one renumbers them all. #}
+    select order_month from source
+    where order_id is null and (select count(*) from new_rows where order_id is null) > 0
+
+),
+
+{% endif %}
+
+ranking_scope as (
+
+    select * from source
+    {%- if is_incremental() %}
+    where
+        order_id in (
+            select source.order_id
+            from source
+            inner join batch_months
+                on source.order_month = batch_months.order_month
+        )
+        or order_id is null
+    {%- endif %}
+
+),
+
 typed as (
 
     select
         order_id,
         customer_id,
+        order_month,
+        landed_file,
         lower(status) as order_status,
         upper(currency) as currency_code,
         lower(platform) as platform,
@@ -36,7 +131,7 @@ typed as (
             'gross_amount', 'discount_amount', 'platform',
         ]) }} as content_hash
 
-    from source
+    from ranking_scope
 
 ),
 
@@ -48,7 +143,7 @@ duplicate_keys as (
 
 ranked as (
 
-    {{ rank_duplicates('typed', 'duplicate_keys', 'order_id') }}
+    {{ rank_duplicates('typed', 'duplicate_keys', 'order_id', ['content_hash', 'landed_file']) }}
 
 ),
 
@@ -81,6 +176,9 @@ validated as (
         on ranked.currency_code = fx_rates.currency_code
     left join customers
         on ranked.customer_id = customers.customer_id
+    {%- if is_incremental() %}
+    where ranked.order_month in (select order_month from batch_months)
+    {%- endif %}
 
 )
 
@@ -97,6 +195,9 @@ select
     discount_amount,
     rate_to_base,
     ordered_at_utc,
-    ordered_at_raw
+    ordered_at_raw,
+    order_month,
+    landed_file,
+    '{{ invocation_id }}' as batch_id
 
 from validated
