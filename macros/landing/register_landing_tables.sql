@@ -25,8 +25,12 @@
 
 {% macro duckdb__register_landing_tables() %}
     {%- set threads = env_var('RW_DUCKDB_THREADS', '') -%}
+    {%- set temp_dir = env_var('RW_DUCKDB_TEMP_DIR', '') -%}
     {%- if threads %}
     set threads = {{ threads | int }};
+    {%- endif %}
+    {%- if temp_dir and run_query("select current_setting('temp_directory')").columns[0].values()[0] != temp_dir %}
+    set temp_directory = '{{ temp_dir | replace("'", "''") }}';
     {%- endif %}
     create schema if not exists raw;
     {%- for table, partitioned in landing_tables().items() %}
@@ -65,15 +69,16 @@
 
 {#- Path of the landed file a raw row came from, relative to the table's landing folder (for
     example `order_month=2024-03/part-00000.parquet`): incremental staging rebuilds the landing
-    months that hold rows from files it has not processed yet. -#}
+    months that hold rows from files it has not processed yet. DuckDB names each file as the
+    landing glob spelled it, so the folder prefix is cut off by length. -#}
 {% macro landed_file(table) -%}
-    regexp_extract({{ adapter.dispatch('landed_path', 'retention_warehouse')() }}, '.*/{{ table }}/(.*)$', 1)
+    {{ return(adapter.dispatch('landed_file', 'retention_warehouse')(table)) }}
 {%- endmacro %}
 
-{% macro duckdb__landed_path() -%}
-    landed_path
+{% macro duckdb__landed_file(table) -%}
+    substr(landed_path, {{ (landing_dir() ~ '/' ~ table ~ '/') | length + 1 }})
 {%- endmacro %}
 
-{% macro default__landed_path() -%}
-    input_file_name()
+{% macro default__landed_file(table) -%}
+    regexp_extract(input_file_name(), '.*/{{ table }}/(.*)$', 1)
 {%- endmacro %}

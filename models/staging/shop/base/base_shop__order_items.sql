@@ -41,30 +41,29 @@ products as (
 
 {% if is_incremental() %}
 
-processed as (
+processed_files as (
 
-    select * from {{ this }}
+    select distinct landed_file from {{ this }}
 
 ),
 
 new_rows as (
 
     select
-        source.order_item_id,
-        source.order_month
+        order_item_id,
+        order_month
 
-    from source
-    left join (select distinct landed_file from processed) as processed_files
-        on source.landed_file = processed_files.landed_file
-    where processed_files.landed_file is null
+    from {{ source('shop', 'order_items') }}
+    where {{ landed_file('order_items') }} not in (select landed_file from processed_files)
 
 ),
 
 rechecked_items as (
 
+    {#- Lines whose reason changes without a new row: their product landed or was quarantined since. #}
     select processed.order_item_id
 
-    from processed
+    from {{ this }} as processed
     left join products
         on processed.product_id = products.product_id
     where
@@ -93,18 +92,18 @@ batch_months as (
 
     select order_month from new_rows
     union
-    select source.order_month
-    from source
+    select landed.order_month
+    from {{ source('shop', 'order_items') }} as landed
     inner join touched_items
-        on source.order_item_id = touched_items.order_item_id
+        on landed.order_item_id = touched_items.order_item_id
     union
-    select source.order_month
-    from source
+    select landed.order_month
+    from {{ source('shop', 'order_items') }} as landed
     inner join rebuilt_orders
-        on source.order_id = rebuilt_orders.order_id
+        on landed.order_id = rebuilt_orders.order_id
     union
     {#- Lines without an id are numbered among all such lines: a new one renumbers them all. #}
-    select order_month from source
+    select order_month from {{ source('shop', 'order_items') }}
     where order_item_id is null and (select count(*) from new_rows where order_item_id is null) > 0
 
 ),
@@ -117,10 +116,10 @@ ranking_scope as (
     {%- if is_incremental() %}
     where
         order_item_id in (
-            select source.order_item_id
-            from source
+            select landed.order_item_id
+            from {{ source('shop', 'order_items') }} as landed
             inner join batch_months
-                on source.order_month = batch_months.order_month
+                on landed.order_month = batch_months.order_month
         )
         or order_item_id is null
     {%- endif %}

@@ -37,34 +37,34 @@ fx_rates as (
 
 {% if is_incremental() %}
 
-processed as (
+processed_files as (
 
-    select * from {{ this }}
+    select distinct landed_file from {{ this }}
 
 ),
 
 new_rows as (
 
     select
-        source.order_id,
-        source.order_month
+        order_id,
+        order_month
 
-    from source
-    left join (select distinct landed_file from processed) as processed_files
-        on source.landed_file = processed_files.landed_file
-    where processed_files.landed_file is null
+    from {{ source('shop', 'orders') }}
+    where {{ landed_file('orders') }} not in (select landed_file from processed_files)
 
 ),
 
 rechecked_orders as (
 
+    {#- Orders whose reason changes without a new row: their customer landed or was quarantined
+        since, or their order time has passed. #}
     select processed.order_id
 
-    from processed
+    from {{ this }} as processed
     left join customers
         on processed.customer_id = customers.customer_id
     where
-        processed.quarantine_reason = 'future_date'
+        (processed.quarantine_reason = 'future_date' and processed.ordered_at_utc <= {{ dbt.current_timestamp() }})
         or (processed.quarantine_reason is null and customers.customer_id is null)
         or (processed.quarantine_reason = 'unknown_customer' and customers.customer_id is not null)
 
@@ -83,13 +83,13 @@ batch_months as (
 
     select order_month from new_rows
     union
-    select source.order_month
-    from source
+    select landed.order_month
+    from {{ source('shop', 'orders') }} as landed
     inner join touched_orders
-        on source.order_id = touched_orders.order_id
+        on landed.order_id = touched_orders.order_id
     union
     {#- Rows without an order id are numbered among all such rows: a new one renumbers them all. #}
-    select order_month from source
+    select order_month from {{ source('shop', 'orders') }}
     where order_id is null and (select count(*) from new_rows where order_id is null) > 0
 
 ),
@@ -102,10 +102,10 @@ ranking_scope as (
     {%- if is_incremental() %}
     where
         order_id in (
-            select source.order_id
-            from source
+            select landed.order_id
+            from {{ source('shop', 'orders') }} as landed
             inner join batch_months
-                on source.order_month = batch_months.order_month
+                on landed.order_month = batch_months.order_month
         )
         or order_id is null
     {%- endif %}
