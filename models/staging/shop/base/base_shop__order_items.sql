@@ -1,7 +1,7 @@
 {{ config(
     materialized='incremental',
     unique_key='order_month',
-    partition_by=['order_month'],
+    partition_by=['order_month'] if target.type == 'spark' else none,
 ) }}
 {#- Every raw order-line row, typed and checked against orders and products, with its quarantine
     reason. Incremental by landing month like base_shop__orders: a run rebuilds the months holding

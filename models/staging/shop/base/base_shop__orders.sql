@@ -1,7 +1,7 @@
 {{ config(
     materialized='incremental',
     unique_key='order_month',
-    partition_by=['order_month'],
+    partition_by=['order_month'] if target.type == 'spark' else none,
 ) }}
 {#- Every raw order row, typed and checked against customers and the FX seed, with its quarantine
     reason. Incremental by landing month (`order_month`): a run rebuilds the months holding a row
