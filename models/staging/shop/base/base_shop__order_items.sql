@@ -41,20 +41,9 @@ products as (
 
 {% if is_incremental() %}
 
-processed_files as (
-
-    select distinct landed_file from {{ this }}
-
-),
-
 new_rows as (
 
-    select
-        order_item_id,
-        order_month
-
-    from {{ source('shop', 'order_items') }}
-    where {{ landed_file('order_items') }} not in (select landed_file from processed_files)
+    {{ new_landed_rows('order_items', 'order_item_id') }}
 
 ),
 
@@ -90,21 +79,10 @@ rebuilt_orders as (
 
 batch_months as (
 
-    select order_month from new_rows
-    union
-    select landed.order_month
-    from {{ source('shop', 'order_items') }} as landed
-    inner join touched_items
-        on landed.order_item_id = touched_items.order_item_id
-    union
-    select landed.order_month
-    from {{ source('shop', 'order_items') }} as landed
-    inner join rebuilt_orders
-        on landed.order_id = rebuilt_orders.order_id
-    union
-    {#- Lines without an id are numbered among all such lines: a new one renumbers them all. #}
-    select order_month from {{ source('shop', 'order_items') }}
-    where order_item_id is null and (select count(*) from new_rows where order_item_id is null) > 0
+    {{ landing_batch_months(
+        'order_items', 'order_item_id', 'new_rows',
+        [('touched_items', 'order_item_id'), ('rebuilt_orders', 'order_id')],
+    ) }}
 
 ),
 
@@ -114,14 +92,7 @@ ranking_scope as (
 
     select * from source
     {%- if is_incremental() %}
-    where
-        order_item_id in (
-            select landed.order_item_id
-            from {{ source('shop', 'order_items') }} as landed
-            inner join batch_months
-                on landed.order_month = batch_months.order_month
-        )
-        or order_item_id is null
+    {{ copies_of_batch_keys('order_items', 'order_item_id', 'batch_months') }}
     {%- endif %}
 
 ),

@@ -37,20 +37,9 @@ fx_rates as (
 
 {% if is_incremental() %}
 
-processed_files as (
-
-    select distinct landed_file from {{ this }}
-
-),
-
 new_rows as (
 
-    select
-        order_id,
-        order_month
-
-    from {{ source('shop', 'orders') }}
-    where {{ landed_file('orders') }} not in (select landed_file from processed_files)
+    {{ new_landed_rows('orders', 'order_id') }}
 
 ),
 
@@ -81,16 +70,7 @@ touched_orders as (
 
 batch_months as (
 
-    select order_month from new_rows
-    union
-    select landed.order_month
-    from {{ source('shop', 'orders') }} as landed
-    inner join touched_orders
-        on landed.order_id = touched_orders.order_id
-    union
-    {#- Rows without an order id are numbered among all such rows: a new one renumbers them all. #}
-    select order_month from {{ source('shop', 'orders') }}
-    where order_id is null and (select count(*) from new_rows where order_id is null) > 0
+    {{ landing_batch_months('orders', 'order_id', 'new_rows', [('touched_orders', 'order_id')]) }}
 
 ),
 
@@ -100,14 +80,7 @@ ranking_scope as (
 
     select * from source
     {%- if is_incremental() %}
-    where
-        order_id in (
-            select landed.order_id
-            from {{ source('shop', 'orders') }} as landed
-            inner join batch_months
-                on landed.order_month = batch_months.order_month
-        )
-        or order_id is null
+    {{ copies_of_batch_keys('orders', 'order_id', 'batch_months') }}
     {%- endif %}
 
 ),
