@@ -4,8 +4,8 @@
                                        PREFECT_API_URL is not set)
     python flows/build_warehouse.py    serve the `daily` deployment on its cron schedule
 
-Steps: check the landed raw files with GX; dbt build through prefect-dbt (one task per node)
-with the CLV fit between its two halves; copy the marts into a staged, not yet visible serving
+Steps: check the landed raw files with GX; dbt build with the CLV fit between its two halves (one
+task; each dbt node's result line goes to the run log); copy the marts into a staged, not yet visible serving
 version; check that copy with GX; swap it in atomically; publish a summary artifact. A failed
 check raises, so the flow ends Failed, naming the check, and the served marts stay as they were.
 Paths come from the environment (RW_RAW_DIR, RW_WAREHOUSE_PATH, RW_SERVING_DIR, DBT_TARGET_PATH).
@@ -13,7 +13,9 @@ Paths come from the environment (RW_RAW_DIR, RW_WAREHOUSE_PATH, RW_SERVING_DIR, 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from pathlib import Path
 
 from prefect import flow, get_run_logger, runtime, task
 from prefect.artifacts import create_markdown_artifact
@@ -21,8 +23,9 @@ from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
 from retention_warehouse.build import build_warehouse as build_models
+from retention_warehouse.landing import require_landing
 from retention_warehouse.orchestration import data_docs, landing, marts, publish, quality, summary
-from retention_warehouse.orchestration.dbt_tasks import is_lock_error, require_write_access, run_dbt_as_tasks
+from retention_warehouse.orchestration.dbt_tasks import is_lock_error, node_result_logger, require_write_access
 from retention_warehouse.settings import Settings
 
 ARTIFACT_KEY = "build-warehouse-summary"
@@ -30,15 +33,19 @@ DEFAULT_CRON = "0 6 * * *"  # daily at 06:00 UTC; RW_SCHEDULE_CRON overrides it
 # Another process holding the build database: retry after 10, 20, 40, 80 s (RW_LOCK_RETRY_SECONDS).
 LOCK_RETRIES = 4
 LOCK_RETRY_SECONDS = float(os.environ.get("RW_LOCK_RETRY_SECONDS", "10"))
+# A task running longer is stopped and the run fails (a 100M-order build takes about 35 min).
+TASK_TIMEOUT_SECONDS = float(os.environ.get("RW_TASK_TIMEOUT_SECONDS", str(6 * 3600)))
+FAILURES_DIR = "failures"
 
 
 def _retry_on_lock(task, task_run, state) -> bool:
     return is_lock_error(state.result(raise_on_failure=False))
 
 
-@task(cache_policy=NO_CACHE)
+@task(cache_policy=NO_CACHE, timeout_seconds=TASK_TIMEOUT_SECONDS)
 def check_landing(settings: Settings) -> landing.Landing:
     """GX at the boundary: every raw table has the contract's columns, types and key ranges."""
+    require_landing(settings.raw_dir)
     landed = landing.scan_landing(settings.raw_dir)
     context = quality.open_context(settings.serving_dir)
     results = []
@@ -58,22 +65,22 @@ def check_landing(settings: Settings) -> landing.Landing:
     return landed
 
 
-@task(cache_policy=NO_CACHE, retries=LOCK_RETRIES,
+@task(cache_policy=NO_CACHE, timeout_seconds=TASK_TIMEOUT_SECONDS, retries=LOCK_RETRIES,
       retry_delay_seconds=exponential_backoff(backoff_factor=LOCK_RETRY_SECONDS),
       retry_condition_fn=_retry_on_lock)
 def build(settings: Settings, dbt_vars: dict | None) -> dict:
     """dbt build (models, seeds, data and unit tests) and the CLV fit; fails on any failed test."""
     require_write_access(settings)
-    return build_models(settings, dbt_vars, run=run_dbt_as_tasks)
+    return build_models(settings, dbt_vars, on_event=node_result_logger(get_run_logger()))
 
 
-@task(cache_policy=NO_CACHE)
+@task(cache_policy=NO_CACHE, timeout_seconds=TASK_TIMEOUT_SECONDS)
 def stage_marts(settings: Settings, built: list[marts.Mart], metadata: dict) -> publish.StagedVersion:
     with marts.open_marts(settings) as connection:
         return publish.stage(connection, built, settings.serving_dir, metadata)
 
 
-@task(cache_policy=NO_CACHE)
+@task(cache_policy=NO_CACHE, timeout_seconds=TASK_TIMEOUT_SECONDS)
 def check_marts(settings: Settings, staged: publish.StagedVersion, built: list[marts.Mart],
                 previous_counts: dict[str, int], tolerance: float) -> list[quality.CheckResult]:
     """GX on exactly the files to be published; marts without a suite get marts.default."""
@@ -97,17 +104,37 @@ def check_marts(settings: Settings, staged: publish.StagedVersion, built: list[m
     return results
 
 
-@flow(name="build_warehouse", log_prints=True)
+def write_failure_report(flow, flow_run, state) -> None:
+    """On failure: failures/<flow run>.md in the serving folder says what failed (the failed
+    check, dbt node or step, from the run's final state) and that the served version is unchanged."""
+    folder = Settings.from_env().serving_dir / FAILURES_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    at = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    (folder / f"{flow_run.name}.md").write_text(
+        f"# Run {flow_run.name} failed\n\n- flow run id: {flow_run.id}\n- at: {at}\n"
+        f"- served version: unchanged\n\n## What failed\n\n{state.message}\n"
+    )
+
+
+@flow(name="build_warehouse", log_prints=True, on_failure=[write_failure_report])
 def build_warehouse(dbt_vars: dict | None = None, force: bool = False,
                     row_count_tolerance: float = quality.DEFAULT_ROW_COUNT_TOLERANCE) -> dict:
     """Build, validate and publish the warehouse; skipped when no raw file changed (unless force)."""
-    logger = get_run_logger()
     settings = Settings.from_env()
     settings.export()
     serving_dir = settings.serving_dir
     docs_index = data_docs.site_dir(serving_dir) / "index.html"
     locations = {"serving_dir": str(serving_dir), "data_docs": str(docs_index)}
 
+    with publish.run_lock(serving_dir):
+        return _build_and_publish(settings, dbt_vars, force, row_count_tolerance, locations)
+
+
+def _build_and_publish(settings: Settings, dbt_vars: dict | None, force: bool, row_count_tolerance: float,
+                       locations: dict) -> dict:
+    logger = get_run_logger()
+    serving_dir = settings.serving_dir
+    docs_index = Path(locations["data_docs"])
     landed = check_landing(settings)
     previous = publish.current_manifest(serving_dir) or {}
     if previous.get("raw_fingerprint") == landed.fingerprint and not force:
@@ -124,24 +151,23 @@ def build_warehouse(dbt_vars: dict | None = None, force: bool = False,
         "flow_run_id": str(runtime.flow_run.id),
     }
     previous_counts = previous.get("row_counts", {})
-    with publish.serving_lock(serving_dir):
-        publish.prune(serving_dir)  # staging leftovers of crashed runs
-        staged = stage_marts(settings, built, metadata)
-        try:
-            results = check_marts(settings, staged, built, previous_counts, row_count_tolerance)
-            report = serving_dir / "versions" / staged.version / "summary.md"
-            markdown = summary.render(
-                version=staged.version, serving_dir=serving_dir, row_counts=staged.row_counts,
-                previous_counts=previous_counts, metrics=summary.headline_metrics(staged.path),
-                checks=sum(r.evaluated for r in results), checkpoints=len(results),
-                new_partitions=landed.new_partitions(previous.get("partitions")),
-                data_docs=docs_index, report=report,
-            )
-            (staged.path / report.name).write_text(markdown)
-        except BaseException:
-            publish.discard(staged)
-            raise
-        publish.publish(staged, serving_dir)
+    publish.prune(serving_dir)  # staging leftovers of crashed runs
+    staged = stage_marts(settings, built, metadata)
+    try:
+        results = check_marts(settings, staged, built, previous_counts, row_count_tolerance)
+        report = serving_dir / "versions" / staged.version / "summary.md"
+        markdown = summary.render(
+            version=staged.version, serving_dir=serving_dir, row_counts=staged.row_counts,
+            previous_counts=previous_counts, metrics=summary.headline_metrics(staged.path),
+            checks=sum(r.evaluated for r in results), checkpoints=len(results),
+            new_partitions=landed.new_partitions(previous.get("partitions")),
+            data_docs=docs_index, report=report,
+        )
+        (staged.path / report.name).write_text(markdown)
+    except BaseException:
+        publish.discard(staged)
+        raise
+    publish.publish(staged, serving_dir)
     create_markdown_artifact(markdown=markdown, key=ARTIFACT_KEY,
                              description=f"Published warehouse version {staged.version}")
     logger.info("Published version %s to %s", staged.version, serving_dir)

@@ -2,8 +2,8 @@
 
 {#- Last day of the calibration period: the `clv_calibration_end` var, else the analysis date. -#}
 {% macro clv_calibration_end() -%}
-    {%- if var('clv_calibration_end') -%}
-        cast('{{ var("clv_calibration_end") }}' as date)
+    {%- if date_var('clv_calibration_end') -%}
+        {{ date_var('clv_calibration_end') }}
     {%- else -%}
         {{ as_of_date() }}
     {%- endif -%}

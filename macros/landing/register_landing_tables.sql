@@ -30,13 +30,13 @@
     set threads = {{ threads | int }};
     {%- endif %}
     {%- if temp_dir and run_query("select current_setting('temp_directory')").columns[0].values()[0] != temp_dir %}
-    set temp_directory = '{{ temp_dir | replace("'", "''") }}';
+    set temp_directory = {{ string_literal(temp_dir) }};
     {%- endif %}
     create schema if not exists raw;
     {%- for table, partitioned in landing_tables().items() %}
     create or replace view raw.{{ table }} as
     select *, filename as landed_path from read_parquet(
-        '{{ landing_dir() }}/{{ table }}/{{ "*/" if partitioned }}*.parquet',
+        {{ string_literal(landing_dir() ~ '/' ~ table ~ '/' ~ ('*/' if partitioned else '') ~ '*.parquet') }},
         hive_partitioning = {{ 'true' if partitioned else 'false' }},
         hive_types_autocast = false
     );
@@ -59,7 +59,7 @@
     {%- for table, partitioned in landing_tables().items() -%}
         {%- do run_query('drop table if exists raw.' ~ table) -%}
         {%- do run_query(
-            "create table raw." ~ table ~ " using parquet location '" ~ raw_dir ~ "/" ~ table ~ "'") -%}
+            "create table raw." ~ table ~ " using parquet location " ~ string_literal(raw_dir ~ "/" ~ table)) -%}
         {%- if partitioned -%}
             {%- do run_query('msck repair table raw.' ~ table) -%}
         {%- endif -%}

@@ -1,6 +1,6 @@
 {#- Converts a UTC timestamp (without zone) into wall-clock time in the `reporting_timezone` var. -#}
 {% macro to_reporting_tz(utc_timestamp) -%}
-    {%- set tz = var('reporting_timezone') -%}
+    {%- set tz = checked_var('reporting_timezone', '[A-Za-z0-9_+/-]+', 'a time zone name such as Europe/Berlin') -%}
     {%- if tz | upper == 'UTC' -%}
         {{ utc_timestamp }}
     {%- else -%}

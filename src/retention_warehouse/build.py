@@ -1,9 +1,7 @@
 """The full warehouse build: dbt up to the CLV fit's inputs, the fit, then dbt for the rest.
 
 The fit is a Python step outside dbt (dbt-spark has no Python models outside Databricks), so one
-`dbt build` cannot do it all. `run` has run_dbt's signature, so an orchestrator (the Prefect
-flow) can pass its own dbt runner; it can also use the selectors directly. Without one, the
-project is parsed once and both halves reuse that manifest.
+`dbt build` cannot do it all. The project is parsed once and both halves reuse that manifest.
 """
 
 from __future__ import annotations
@@ -15,6 +13,8 @@ from typing import Callable
 from retention_warehouse.clv.step import fit_clv
 from retention_warehouse.dbt_runner import parse_project, run_dbt
 from retention_warehouse.incremental import full_refresh_reason, record_state
+from retention_warehouse.landing import require_landing
+from retention_warehouse.project_vars import check_vars
 from retention_warehouse.settings import Settings
 
 # The relations the fit reads, with everything upstream of them.
@@ -28,24 +28,30 @@ AFTER_FIT = ["--exclude", FIT_INPUTS, "--indirect-selection", "cautious"]
 BEFORE_FIT_RESULTS = "run_results_before_fit.json"
 
 
-def build_warehouse(settings: Settings, dbt_vars: dict | None = None, run: Callable | None = None,
-                    full_refresh: bool = False) -> dict:
+def build_warehouse(settings: Settings, dbt_vars: dict | None = None, full_refresh: bool = False,
+                    on_event: Callable | None = None) -> dict:
     """Build everything; returns the fitted CLV parameters. Raises on a dbt or fit failure.
+
+    `on_event` receives every dbt event (the flow logs node results with it).
 
     Incremental models process only what landed since the last build, unless `full_refresh` or
     the landing changed in a way they cannot follow (retention_warehouse.incremental).
     """
+    require_landing(settings.raw_dir)
+    check_vars(dbt_vars)
     reason = "requested" if full_refresh else full_refresh_reason(settings, dbt_vars)
     if reason:
         print(f"full refresh: {reason}", flush=True)
     refresh = ["--full-refresh"] if reason else []
-    if run is None:
-        run = partial(run_dbt, manifest=parse_project(settings, dbt_vars))
-    run(["build", *BEFORE_FIT, *refresh], settings, dbt_vars)
+    callbacks = [on_event] if on_event else []
+    run = partial(run_dbt, manifest=parse_project(settings, dbt_vars), callbacks=callbacks)
+    # With on_event the caller shows node results itself: dbt's own lines would repeat them.
+    quiet = ["--log-level", "warn"] if on_event else []
+    run(["build", *BEFORE_FIT, *refresh, *quiet], settings, dbt_vars)
     results = settings.target_path / "run_results.json"
     if results.exists():
         shutil.copyfile(results, settings.target_path / BEFORE_FIT_RESULTS)
     fitted = fit_clv(settings)
-    run(["build", *AFTER_FIT, *refresh], settings, dbt_vars)
+    run(["build", *AFTER_FIT, *refresh, *quiet], settings, dbt_vars)
     record_state(settings, dbt_vars)
     return fitted

@@ -8,6 +8,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from retention_warehouse.project_vars import parse_vars
 from retention_warehouse.settings import Settings
 
 
@@ -17,10 +18,6 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
     settings.export()
     return settings
-
-
-def _parse_vars(text: str | None) -> dict | None:
-    return json.loads(text) if text else None
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -49,7 +46,7 @@ def cmd_import_orders(args: argparse.Namespace) -> int:
         customer_col=args.customer_col, date_col=args.date_col, amount_col=args.amount_col,
         order_id_col=args.order_id_col, quantity_col=args.quantity_col,
         status_col=args.status_col, currency_col=args.currency_col,
-        date_format=args.date_format, currency=args.currency,
+        date_format=args.date_format, currency=args.currency, encoding=args.encoding,
     )
     print(json.dumps({"raw_dir": str(settings.raw_dir), **summary}, indent=2, default=str))
     return 0
@@ -61,11 +58,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.select:  # a partial build runs dbt only; the CLV fit needs the full DAG
         refresh = ["--full-refresh"] if args.full_refresh else []
-        run_dbt(["build", "--select", args.select, *refresh], settings, _parse_vars(args.vars))
+        run_dbt(["build", "--select", args.select, *refresh], settings, parse_vars(args.vars))
     else:
         from retention_warehouse.build import build_warehouse
 
-        build_warehouse(settings, _parse_vars(args.vars), full_refresh=args.full_refresh)
+        build_warehouse(settings, parse_vars(args.vars), full_refresh=args.full_refresh)
     location = settings.warehouse_path if settings.target == "duckdb" else f"target {settings.target}"
     print(f"warehouse: {location} (schemas staging, intermediate, marts)")
     return 0
@@ -93,6 +90,12 @@ def cmd_benchmark_build(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def cmd_benchmark_flow(args: argparse.Namespace) -> int:
+    from retention_warehouse.benchmarks.flow import run
+
+    return 0 if run(args.orders, seed=args.seed, work_dir=args.work_dir, repeats=args.repeats) else 1
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from retention_warehouse.orchestration.run import describe, run_flow
 
@@ -101,8 +104,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         from retention_warehouse.generate import generate
 
         generate(settings.raw_dir, orders=args.orders, seed=args.seed)
-    result = run_flow(settings, dbt_vars=_parse_vars(args.vars), force=args.force,
-                      row_count_tolerance=args.row_count_tolerance)
+    result = run_flow(settings, dbt_vars=parse_vars(args.vars), force=args.force,
+                      row_count_tolerance=args.row_count_tolerance, wait=args.wait)
     print(describe(result))
     return 0
 
@@ -146,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--currency-col")
     imp.add_argument("--date-format", help="strptime format when dates are not ISO or yyyymmdd")
     imp.add_argument("--currency", default="USD", help="currency when the file has no column")
+    imp.add_argument("--encoding", default="utf-8-sig",
+                     help="text encoding of CSV and CDNOW files (default UTF-8, with or without BOM; e.g. latin-1)")
     imp.set_defaults(handler=cmd_import_orders)
 
     build = commands.add_parser("build", help="dbt build: models, seeds, data and unit tests")
@@ -166,6 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--serving-dir", help="where the marts are published (env RW_SERVING_DIR)")
     run.add_argument("--vars", help="dbt vars as JSON")
     run.add_argument("--force", action="store_true", help="build even when no raw file changed")
+    run.add_argument("--wait", action="store_true",
+                     help="when another run is using the serving folder, wait for it instead of exiting")
     run.add_argument("--row-count-tolerance", type=float,
                      help="allowed relative change of each mart's row count vs the published run (0.5)")
     run.set_defaults(handler=cmd_run)
@@ -181,6 +188,13 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--skip-incremental", action="store_true", help="skip the one-more-day incremental build")
     bench.add_argument("--memory-limit", default="50%", help="DuckDB memory limit of both (default 50%%, as the profile)")
     bench.set_defaults(handler=cmd_benchmark_build)
+    bench_flow = commands.add_parser(
+        "benchmark-flow", help="time `run` (the Prefect flow) against a plain `build` on the same data")
+    bench_flow.add_argument("--orders", type=int, default=5_000)
+    bench_flow.add_argument("--seed", type=int, default=42)
+    bench_flow.add_argument("--work-dir", default="data/bench/flow", help="data and runs (relative: to the project)")
+    bench_flow.add_argument("--repeats", type=int, default=3, help="build/run pairs; medians reported")
+    bench_flow.set_defaults(handler=cmd_benchmark_flow)
     compare = commands.add_parser("compare-engines", help="build demo data on DuckDB and Spark, compare every mart")
     compare.add_argument("--orders", type=int, default=2_000, help="demo orders (small: Spark pays per node)")
     compare.add_argument("--seed", type=int, default=7)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from retention_warehouse.project_vars import check_vars
 from retention_warehouse.settings import PROFILES_DIR, PROJECT_DIR, Settings
 
 
@@ -19,6 +20,7 @@ class DbtOutcome:
 
 
 def dbt_args(command: list[str], settings: Settings, dbt_vars: dict | None = None) -> list[str]:
+    check_vars(dbt_vars)
     args = [
         *command,
         "--project-dir", str(PROJECT_DIR),
@@ -43,15 +45,16 @@ def parse_project(settings: Settings, dbt_vars: dict | None = None):
 
 
 def run_dbt(command: list[str], settings: Settings, dbt_vars: dict | None = None,
-            manifest=None) -> DbtOutcome:
+            manifest=None, callbacks: list | None = None) -> DbtOutcome:
     """Invoke dbt and raise DbtFailure naming every failed node or test.
 
-    `manifest` (from parse_project, parsed with the same vars) skips dbt's own parse.
+    `manifest` (from parse_project, parsed with the same vars) skips dbt's own parse;
+    `callbacks` receive every dbt event.
     """
     from dbt.cli.main import dbtRunner  # slow import: only when dbt actually runs
 
     settings.export()
-    result = dbtRunner(manifest=manifest).invoke(dbt_args(command, settings, dbt_vars))
+    result = dbtRunner(manifest=manifest, callbacks=callbacks).invoke(dbt_args(command, settings, dbt_vars))
     succeeded, failed = [], []
     for node_result in getattr(result.result, "results", None) or []:
         status = str(node_result.status)

@@ -11,11 +11,16 @@ date, quantity and dollar amount. That reads both CDNOW_master.txt (4 fields) an
 (5 fields: master id, sample id, ...; the sample id becomes the customer id). A first line that
 contains letters is a header and is skipped. Column-name options do not apply to CDNOW files.
 
-Other choices: CSV files need a header row (delimiter , ; tab or | sniffed from it). Without an
-order id column, order ids are 'L' + the zero-padded line number (row number for Parquet); item
-ids are 'I' + the same number. Empty ids become null and statuses are lower-cased with
-canceled/complete/refunded mapped to the contract's words; unknown statuses and currencies are
-kept for staging to quarantine. The 'unknown' product has null cost and price.
+Other choices: CSV files need a header row (delimiter , ; tab or | sniffed from it) and are read
+as UTF-8 unless `encoding` says otherwise. Without an order id column, order ids are 'L' + the
+zero-padded line number (row number for Parquet); item ids are 'I' + the same number. Blanks and
+the text NULL (any case) are missing values: a missing id, status, currency, amount or quantity is
+landed as null for staging to quarantine, as are zero or negative quantities and unknown statuses
+and currencies; only a missing or unreadable date, or text that is not a number, stops the import.
+Ids are trimmed of surrounding spaces (CSV exports pad them) and the summary counts the values
+trimmed. Statuses are lower-cased with canceled/complete/refunded mapped to the contract's words.
+The 'unknown' product has null cost and price. The landing is replaced as a whole or not at all
+(retention_warehouse.landing).
 """
 
 from __future__ import annotations
@@ -27,11 +32,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .generate import writer
 from .generate.timeutil import DAY, format_ts, month_key, month_label, seconds_text
+from .landing import replace_landing
 
 FORMATS = {".csv": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet", ".txt": "cdnow", ".dat": "cdnow"}
 CDNOW_FIELDS = ("customer_id", "date", "quantity", "amount")
@@ -51,24 +58,41 @@ class _Source:
         self.path, self.columns, self.unit = path, columns, unit
         self._lines = lines  # array, or a function computing it (CSV: only when needed)
         self.rows = len(next(iter(columns.values()))) if columns else 0
+        self.trimmed: dict[str, int] = {}
 
     def lines(self) -> np.ndarray:
         if callable(self._lines):
             self._lines = np.asarray(self._lines(), dtype=np.int64)
         return self._lines
 
-    def fail(self, index: int, field: str, problem: str) -> OrderFileError:
-        value = self.columns[field][index].as_py()
+    def fail(self, index: int, field: str, problem: str, show_value: bool = True) -> OrderFileError:
+        value = f"{self.columns[field][index].as_py()!r} " if show_value else ""
         where = f"{self.path.name} {self.unit} {self.lines()[index]}"
-        return OrderFileError(f"{where}, field '{field}': {value!r} {problem}")
+        return OrderFileError(f"{where}, field '{field}': {value}{problem}")
+
+    def text(self, field: str) -> pd.Series:
+        """The column as stripped text, missing values (blank, NULL) as None."""
+        array = self.columns[field]
+        if pa.types.is_binary(array.type) or pa.types.is_large_binary(array.type):
+            for index, value in enumerate(array.to_pylist()):
+                try:
+                    value is None or value.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise self.fail(index, field, "is not valid UTF-8 text", show_value=False) from None
+        raw = pd.Series(array.cast(pa.string()).to_pandas(), dtype=object)
+        text = raw.str.strip()
+        present = raw.notna()
+        kept = present & (text != "") & (text.str.upper() != "NULL")
+        self.trimmed[field] = int((kept & (raw != text)).sum())
+        return text.where(kept, None)
 
 
 # --- readers ---------------------------------------------------------------------------------
 
 
-def _csv_record_lines(path: Path, delimiter: str):
+def _csv_record_lines(path: Path, delimiter: str, encoding: str):
     """1-based first line of every non-blank CSV record (header first), as pyarrow counts them."""
-    with path.open(newline="", encoding="utf-8-sig") as handle:
+    with path.open(newline="", encoding=encoding) as handle:
         reader, previous = csv.reader(handle, delimiter=delimiter), 0
         for record in reader:
             start, previous = previous + 1, reader.line_num
@@ -76,24 +100,70 @@ def _csv_record_lines(path: Path, delimiter: str):
                 yield start, record
 
 
-def _read_csv(path: Path, wanted: list[str]) -> _Source:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        first = next((line for line in handle if line.strip()), "")
+def _undecodable(path: Path, encoding: str, delimiter: str | None, header: list[str]) -> OrderFileError:
+    """The first line (and field) whose bytes are not text in `encoding`."""
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode(encoding)
+            except UnicodeDecodeError as error:
+                bad = line[error.start : error.end]
+                fields = line.split(delimiter.encode()) if delimiter else [line]
+                index = next(i for i, f in enumerate(fields) if _fails(f, encoding))
+                field = f", field '{header[index]}'" if index < len(header) else ""
+                return OrderFileError(
+                    f"{path.name} line {number}{field}: bytes {bad!r} are not {_name(encoding)} text; "
+                    "give the file's encoding with --encoding (for example latin-1 or cp1252)"
+                )
+    return OrderFileError(f"{path.name}: not {_name(encoding)} text; give the file's encoding with --encoding")
+
+
+def _name(encoding: str) -> str:
+    return "UTF-8" if encoding.lower().replace("_", "-") in ("utf-8", "utf-8-sig", "utf8") else encoding
+
+
+def _fails(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def _read_csv(path: Path, wanted: list[str], encoding: str) -> _Source:
+    with path.open("rb") as handle:
+        first_bytes = next((line for line in handle if line.strip()), b"")
+    try:
+        first = first_bytes.decode(encoding)
+    except UnicodeDecodeError:
+        raise _undecodable(path, encoding, None, []) from None
+    if not first:
+        raise OrderFileError(f"{path.name}: the file is empty; landing kept")
     delimiter = max([",", ";", "\t", "|"], key=first.count)
     header = next(csv.reader([first], delimiter=delimiter), [])
     header = [h.strip() for h in header]
+    repeated = next((name for i, name in enumerate(header) if name in header[:i]), None)
+    if repeated is not None:
+        positions = [str(i + 1) for i, name in enumerate(header) if name == repeated]
+        raise OrderFileError(f"{path.name} line 1: column '{repeated}' appears more than once (columns {', '.join(positions)})")
     _require(path, header, wanted)
     try:
         table = pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
+            read_options=pacsv.ReadOptions(
+                column_names=header, skip_rows=1, encoding="utf8" if _name(encoding) == "UTF-8" else encoding
+            ),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types={name: pa.string() for name in header}, include_columns=wanted, strings_can_be_null=False
             ),
         )
-    except pa.ArrowInvalid as exc:  # ragged rows: find the first one for a precise message
-        for line, record in list(_csv_record_lines(path, delimiter))[1:]:
+    except UnicodeDecodeError:
+        raise _undecodable(path, encoding, delimiter, header) from None
+    except pa.ArrowInvalid as exc:  # ragged rows or bad bytes: find the first for a precise message
+        if "UTF8" in str(exc):
+            raise _undecodable(path, encoding, delimiter, header) from exc
+        for line, record in list(_csv_record_lines(path, delimiter, encoding))[1:]:
             if len(record) != len(header):
                 field = header[len(record)] if len(record) < len(header) else f"#{len(record)}"
                 raise OrderFileError(
@@ -102,41 +172,59 @@ def _read_csv(path: Path, wanted: list[str]) -> _Source:
         raise OrderFileError(f"{path.name}: {exc}") from exc
 
     def lines() -> list[int]:  # a second pass, only for error messages and synthesized ids
-        return [line for line, _ in _csv_record_lines(path, delimiter)][1:]
+        return [line for line, _ in _csv_record_lines(path, delimiter, encoding)][1:]
 
     return _Source(path, {name: table[name].combine_chunks() for name in wanted}, lines)
 
 
 def _read_parquet(path: Path, wanted: list[str]) -> _Source:
-    names = pq.read_schema(path).names
+    try:
+        names = pq.read_schema(path).names
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise OrderFileError(f"{path.name}: not a readable Parquet file ({exc})") from None
+    repeated = next((name for i, name in enumerate(names) if name in names[:i]), None)
+    if repeated is not None:
+        raise OrderFileError(f"{path.name}: column '{repeated}' appears more than once")
     _require(path, names, wanted)
-    table = pq.read_table(path, columns=wanted)
+    try:
+        table = pq.read_table(path, columns=wanted)
+    except pa.ArrowInvalid as exc:  # text that is not UTF-8: read it as bytes to find the row
+        if "UTF8" not in str(exc):
+            raise OrderFileError(f"{path.name}: {exc}") from None
+        table = pq.read_table(path, columns=wanted, schema=_as_binary(pq.read_schema(path)))
     columns = {name: table[name].combine_chunks() for name in wanted}
     return _Source(path, columns, np.arange(1, table.num_rows + 1), unit="row")
 
 
-def _read_cdnow(path: Path) -> _Source:
+def _as_binary(schema: pa.Schema) -> pa.Schema:
+    return pa.schema([pa.field(f.name, pa.binary()) if pa.types.is_string(f.type) else f for f in schema])
+
+
+def _read_cdnow(path: Path, encoding: str) -> _Source:
     values: list[list[str]] = [[] for _ in CDNOW_FIELDS]
     lines: list[int] = []
     header_checked = False
-    with path.open(encoding="utf-8-sig", errors="replace") as handle:
-        for number, text in enumerate(handle, start=1):
-            tokens = text.split()
-            if not tokens:
-                continue
-            if not header_checked:
-                header_checked = True
-                if re.search(r"[A-Za-z]", text):
+    try:
+        with path.open(encoding=encoding) as handle:
+            for number, text in enumerate(handle, start=1):
+                tokens = text.split()
+                if not tokens:
                     continue
-            if len(tokens) < len(CDNOW_FIELDS):
-                missing = CDNOW_FIELDS[len(tokens)]
-                raise OrderFileError(
-                    f"{path.name} line {number}, field '{missing}': expected 4 whitespace-separated fields "
-                    f"(customer id, yyyymmdd date, quantity, amount), found {len(tokens)}"
-                )
-            for column, token in zip(values, tokens[-len(CDNOW_FIELDS) :]):
-                column.append(token)
-            lines.append(number)
+                if not header_checked:
+                    header_checked = True
+                    if re.search(r"[A-Za-z]", text):
+                        continue
+                if len(tokens) < len(CDNOW_FIELDS):
+                    missing = CDNOW_FIELDS[len(tokens)]
+                    raise OrderFileError(
+                        f"{path.name} line {number}, field '{missing}': expected 4 whitespace-separated fields "
+                        f"(customer id, yyyymmdd date, quantity, amount), found {len(tokens)}"
+                    )
+                for column, token in zip(values, tokens[-len(CDNOW_FIELDS) :]):
+                    column.append(token)
+                lines.append(number)
+    except UnicodeDecodeError:
+        raise _undecodable(path, encoding, None, []) from None
     columns = {name: pa.array(column, pa.string()) for name, column in zip(CDNOW_FIELDS, values)}
     return _Source(path, columns, lines)
 
@@ -147,34 +235,33 @@ def _require(path: Path, available: list[str], wanted: list[str]) -> None:
         raise OrderFileError(f"{path.name}: column '{missing[0]}' not found (columns: {', '.join(available)})")
 
 
-# --- value parsers: return numpy values; raise on the first unreadable one --------------------
+# --- value parsers: raise on the first unreadable value ------------------------------------
 
 
-def _strings(array: pa.Array) -> pd.Series:
-    return pd.Series(array.cast(pa.string()).to_pandas()).str.strip()
-
-
-def _numbers(src: _Source, field: str) -> np.ndarray:
+def _numbers(src: _Source, field: str) -> pa.Array:
+    """Doubles, null where missing; text that is not a number stops the import."""
     array = src.columns[field]
     if pa.types.is_integer(array.type) or pa.types.is_floating(array.type) or pa.types.is_decimal(array.type):
-        values = array.cast(pa.float64()).to_numpy(zero_copy_only=False)
-    else:
-        values = pd.to_numeric(_strings(array), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    bad = ~np.isfinite(values)
+        return array.cast(pa.float64())
+    text = src.text(field)
+    values = pd.to_numeric(text, errors="coerce")
+    bad = (values.isna() & text.notna()).to_numpy()
     if bad.any():
         raise src.fail(int(np.argmax(bad)), field, "is not a number")
-    return values
+    return pa.array(values.to_numpy(dtype=np.float64, na_value=np.nan), pa.float64(), from_pandas=True)
 
 
-def _quantities(src: _Source, field: str) -> np.ndarray:
+def _quantities(src: _Source, field: str) -> pa.Array:
+    """Whole numbers, null where missing; zero and negatives are landed for staging to quarantine."""
     try:
         values = _numbers(src, field)
     except OrderFileError as exc:
         raise OrderFileError(str(exc).replace("is not a number", "is not a whole number")) from None
-    bad = (values != np.round(values)) | (values < 1)
+    numbers = values.to_numpy(zero_copy_only=False)
+    bad = np.isfinite(numbers) & (numbers != np.round(numbers)) | np.isinf(numbers)
     if bad.any():
-        raise src.fail(int(np.argmax(bad)), field, "is not a positive whole number")
-    return values.astype(np.int64)
+        raise src.fail(int(np.argmax(bad)), field, "is not a whole number")
+    return values.cast(pa.int64())
 
 
 def _seconds(src: _Source, field: str, date_format: str | None) -> np.ndarray:
@@ -188,7 +275,10 @@ def _seconds(src: _Source, field: str, date_format: str | None) -> np.ndarray:
             return array.cast(pa.date32()).cast(pa.int32()).to_numpy().astype(np.int64) * DAY
         per_second = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}[array.type.unit]
         return np.floor_divide(array.cast(pa.int64()).to_numpy(), per_second)  # UTC instants
-    text = _strings(array)
+    text = src.text(field)
+    missing = text.isna().to_numpy()
+    if missing.any():
+        raise src.fail(int(np.argmax(missing)), field, "is missing: every order needs a date")
     if date_format:
         parsed = pd.to_datetime(text, format=date_format, errors="coerce", utc=True)
     else:
@@ -206,9 +296,8 @@ def _seconds(src: _Source, field: str, date_format: str | None) -> np.ndarray:
     return np.floor(stamps).astype(np.int64)
 
 
-def _ids(array: pa.Array) -> pa.Array:
-    text = _strings(array)
-    return pa.array(text.where(text != "", None), pa.string())
+def _ids(src: _Source, field: str) -> pa.Array:
+    return pa.array(src.text(field), pa.string())
 
 
 # --- import ------------------------------------------------------------------------------------
@@ -227,6 +316,7 @@ def import_orders(
     currency_col=None,
     date_format=None,
     currency="USD",
+    encoding="utf-8-sig",
 ) -> dict:
     """Replace the landing zone in `raw_dir` with the orders of `path`; returns row counts."""
     path, raw_dir = Path(path), Path(raw_dir)
@@ -237,30 +327,30 @@ def import_orders(
         raise OrderFileError(f"{path.name}: unknown format {fmt!r} (use csv, parquet or cdnow)")
 
     if kind == "cdnow":
-        src = _read_cdnow(path)
+        src = _read_cdnow(path, encoding)
         cols = dict(zip(("customer", "date", "quantity", "amount"), CDNOW_FIELDS))
     else:
         cols = {"customer": customer_col, "date": date_col, "amount": amount_col, "order_id": order_id_col,
                 "quantity": quantity_col, "status": status_col, "currency": currency_col}  # fmt: skip
         cols = {role: name for role, name in cols.items() if name}
         wanted = list(dict.fromkeys(cols.values()))
-        src = (_read_csv if kind == "csv" else _read_parquet)(path, wanted)
+        src = _read_csv(path, wanted, encoding) if kind == "csv" else _read_parquet(path, wanted)
 
     n = src.rows
+    if n == 0:
+        raise OrderFileError(f"{path.name}: no order rows (the file is empty or has only a header); landing kept")
     amount = _numbers(src, cols["amount"])
     seconds = _seconds(src, cols["date"], date_format)
-    quantity = _quantities(src, cols["quantity"]) if "quantity" in cols else np.ones(n, np.int64)
-    customer = _ids(src.columns[cols["customer"]])
+    quantity = _quantities(src, cols["quantity"]) if "quantity" in cols else pa.array(np.ones(n, np.int64))
+    customer = _ids(src, cols["customer"])
     line = src.lines()
-    order_id = _ids(src.columns[cols["order_id"]]) if "order_id" in cols else writer.id_array("L", line, 9)
+    order_id = _ids(src, cols["order_id"]) if "order_id" in cols else writer.id_array("L", line, 9)
     if "status" in cols:
-        status = _strings(src.columns[cols["status"]]).str.lower().replace(STATUS_SYNONYMS)
-        status = pa.array(status.where(status != "", None), pa.string())
+        status = pa.array(src.text(cols["status"]).str.lower().replace(STATUS_SYNONYMS), pa.string())
     else:
         status = pa.array(["completed"] * n, pa.string())
     if "currency" in cols:
-        code = _strings(src.columns[cols["currency"]]).str.upper()
-        order_currency = pa.array(code.where(code != "", None), pa.string())
+        order_currency = pa.array(src.text(cols["currency"]).str.upper(), pa.string())
     else:
         order_currency = pa.array([currency.upper()] * n, pa.string())
 
@@ -284,22 +374,21 @@ def import_orders(
             "order_id": order_id,
             "product_id": [UNKNOWN_PRODUCT] * n,
             "quantity": quantity,
-            "unit_price": amount / quantity,
+            "unit_price": pc.divide(amount, pc.if_else(pc.greater(quantity, 0), quantity.cast(pa.float64()), None)),
         },
     )
     customers = _customers(customer, seconds)
     months = month_key(seconds)
 
-    writer.clear(raw_dir)
-    raw_dir.mkdir(parents=True, exist_ok=True)
-    written = writer.write_by_month(raw_dir, "orders", orders, months)
-    writer.write_by_month(raw_dir, "order_items", items, months)
-    writer.write_plain(raw_dir, "customers", customers)
-    products = {"product_id": [UNKNOWN_PRODUCT], "product_name": ["Unknown product"], "category": ["unknown"],
-                "unit_cost": [None], "list_price": [None]}  # fmt: skip
-    writer.write_plain(raw_dir, "products", writer.make_table("products", products))
-    for name in ("marketing_spend", "survey_responses", "experiment_assignments"):
-        writer.write_plain(raw_dir, name, writer.SCHEMAS[name].empty_table())
+    with replace_landing(raw_dir) as target:
+        written = writer.write_by_month(target, "orders", orders, months)
+        writer.write_by_month(target, "order_items", items, months)
+        writer.write_plain(target, "customers", customers)
+        products = {"product_id": [UNKNOWN_PRODUCT], "product_name": ["Unknown product"], "category": ["unknown"],
+                    "unit_cost": [None], "list_price": [None]}  # fmt: skip
+        writer.write_plain(target, "products", writer.make_table("products", products))
+        for name in ("marketing_spend", "survey_responses", "experiment_assignments"):
+            writer.write_plain(target, name, writer.SCHEMAS[name].empty_table())
 
     return {
         "source": str(path),
@@ -318,6 +407,7 @@ def import_orders(
         "first_ordered_at": seconds_text(seconds.min()) if n else None,
         "last_ordered_at": seconds_text(seconds.max()) if n else None,
         "order_months": [month_label(m) for m in written],
+        "ids_trimmed": {field: k for field, k in src.trimmed.items() if k and field in (cols.get("customer"), cols.get("order_id"))},
         "raw_dir": str(raw_dir),
     }
 

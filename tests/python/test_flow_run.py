@@ -1,8 +1,8 @@
 """The Prefect flow end to end, against one temporary Prefect server (and PREFECT_HOME) per module.
 
 Flow processes are started as a user would (`retention-warehouse run`), so the SIGKILL test can
-kill one during dbt build. The module runs two full builds (about 1.5-2 min each on 2 cores,
-mostly Prefect's per-node task runs); the other runs stop early by design.
+kill one during dbt build. The module runs two full builds (under a minute each on 2 cores);
+the other runs stop early by design.
 """
 
 from __future__ import annotations
@@ -54,11 +54,12 @@ def _latest_flow_run(env: dict) -> dict:
 
 
 def _digest(root: Path) -> dict[str, str]:
-    """Every served path (quality reports aside) with its symlink target or content hash."""
+    """Every served path with its symlink target or content hash (reports, the lock file and
+    unpublished staging folders aside: no reader sees them)."""
     entries = {}
     for path in sorted(root.rglob("*")):
         relative = str(path.relative_to(root))
-        if relative.startswith("quality") or relative == ".lock":
+        if relative.startswith(("quality", "failures", "versions/.staging-")) or relative == ".lock":
             continue
         if path.is_symlink():
             entries[relative] = "-> " + os.readlink(path)
@@ -154,8 +155,17 @@ def test_flow_runs_end_to_end_and_publishes(flow_env, first_run):
     flow_run = _latest_flow_run(env)
     assert (flow_run["name"], flow_run["state_type"]) == (flow_run["name"], "COMPLETED")
     task_runs = _api(env, "/task_runs/filter", {"flow_runs": {"id": {"any_": [flow_run["id"]]}}, "limit": 200})
-    names = {run["name"] for run in task_runs}
-    assert {"model dim_customers", "test unique_dim_customers_customer_id"} <= {n.rsplit("-", 1)[0] for n in names}
+    assert {run["name"].rsplit("-", 1)[0] for run in task_runs} == {"check_landing", "build", "stage_marts",
+                                                                    "check_marts"}
+    logs = [entry["message"] for entry in _api(env, "/logs/filter", {
+        "logs": {"flow_run_id": {"any_": [flow_run["id"]]}}, "limit": 200, "offset": 0})]
+    offset = 200
+    while len(logs) == offset:  # the API pages its answers
+        logs += [entry["message"] for entry in _api(env, "/logs/filter", {
+            "logs": {"flow_run_id": {"any_": [flow_run["id"]]}}, "limit": 200, "offset": offset})]
+        offset += 200
+    for node in ("OK created sql table model marts.dim_customers", "PASS unique_dim_customers_customer_id"):
+        assert any(node in message for message in logs), node
     artifact = _api(env, "/artifacts/filter", {"artifacts": {"key": {"any_": ["build-warehouse-summary"]}}})[0]
     assert f"| dim_customers | {served['dim_customers']:,} |" in artifact["data"]
     assert "data_docs/index.html" in artifact["data"]
@@ -197,12 +207,30 @@ def test_sigkill_during_dbt_build_leaves_served_marts_intact(flow_env, first_run
         flow = subprocess.Popen([sys.executable, "-m", "retention_warehouse.cli", "run"], env=env,
                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 300
-        while "Task run 'model " not in Path(log.name).read_text():  # dbt nodes are completing
+        while "OK created sql table model " not in Path(log.name).read_text():  # dbt nodes are completing
             assert flow.poll() is None and time.monotonic() < deadline, Path(log.name).read_text()[-3000:]
             time.sleep(0.2)
         os.killpg(flow.pid, signal.SIGKILL)
         assert flow.wait(timeout=30) == -signal.SIGKILL
     assert "Published version" not in Path(log.name).read_text()
+    assert _digest(serving) == before
+    assert _served_counts(serving) == counts
+
+
+def test_sigkill_while_a_version_is_staged_leaves_served_marts_intact(flow_env, first_run):
+    """Killed between staging and publication (the build is done, the new version is being
+    written and checked): nothing of it is served, and the next test's run cleans it up."""
+    settings, env = flow_env
+    serving = settings.serving_dir
+    before, counts = _digest(serving), _served_counts(serving)
+    flow = subprocess.Popen([sys.executable, "-m", "retention_warehouse.cli", "run"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 300
+    while not list((serving / "versions").glob(".staging-*")):
+        assert flow.poll() is None and time.monotonic() < deadline
+        time.sleep(0.02)
+    os.killpg(flow.pid, signal.SIGKILL)
+    assert flow.wait(timeout=30) == -signal.SIGKILL
     assert _digest(serving) == before
     assert _served_counts(serving) == counts
 

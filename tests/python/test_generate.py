@@ -293,17 +293,6 @@ def test_experiment_recorded(medium):
     assert abs(added / n_treat - design) < 4 * np.sqrt(design * (1 - design) / n_treat)
 
 
-def test_clears_previous_tables_only(tmp_path):
-    stale = tmp_path / "orders" / "order_month=1999-01"
-    stale.mkdir(parents=True)
-    (stale / "part-00000.parquet").write_bytes(b"old")
-    (tmp_path / "keep.txt").write_text("not a landing table")
-    generate(tmp_path, orders=1_000, seed=1)
-    assert not stale.exists()
-    assert (tmp_path / "keep.txt").exists()
-    assert (tmp_path / "_generator_params.json").exists()
-
-
 def bgnbd_expected_repeats(t, r, alpha, a, b):
     """FHL (2005) eq. 9, written out independently of the generator."""
     return (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, t / (alpha + t)))

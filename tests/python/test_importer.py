@@ -177,12 +177,6 @@ def test_replaces_landing_zone_and_writes_empty_tables(tmp_path):
             "dates.csv line 4, field 'order_date': '2024-02-30' is not a date",
         ),
         (
-            "qty.csv",
-            "customer_id,order_date,amount,n\nc1,2024-01-01,5,0\n",
-            {"quantity_col": "n"},
-            "qty.csv line 2, field 'n': '0' is not a positive whole number",
-        ),
-        (
             "short.txt",
             " 00001 19970101 1 11.77\n 00002 19970102 1\n",
             {},
@@ -218,11 +212,20 @@ def test_unreadable_rows_name_file_line_and_field(tmp_path, name, content, optio
 
 
 def test_parquet_error_names_row(tmp_path):
+    src = tmp_path / "text_amounts.parquet"
+    pq.write_table(pa.table({"customer_id": ["a", "b"], "order_date": ["2024-01-01", "2024-01-02"],
+                             "amount": ["1.50", "abc"]}), src)  # fmt: skip
+    with pytest.raises(OrderFileError, match=r"text_amounts.parquet row 2, field 'amount': 'abc' is not a number"):
+        import_orders(src, tmp_path / "raw")
+
+
+def test_parquet_missing_amount_lands_as_null_for_staging_to_quarantine(tmp_path):
     src = tmp_path / "nulls.parquet"
     pq.write_table(pa.table({"customer_id": ["a", "b"], "order_date": ["2024-01-01", "2024-01-02"],
                              "amount": pa.array([1.0, None])}), src)  # fmt: skip
-    with pytest.raises(OrderFileError, match=r"nulls.parquet row 2, field 'amount': None is not a number"):
-        import_orders(src, tmp_path / "raw")
+    import_orders(src, tmp_path / "raw")
+    assert [row[5] for row in read(tmp_path / "raw", "orders", "order_id")] == [1.0, None]
+    assert [row[4] for row in read(tmp_path / "raw", "order_items", "order_item_id")] == [1.0, None]
 
 
 def test_unknown_format(tmp_path):

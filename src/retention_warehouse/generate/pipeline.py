@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import landing
 from . import bad_rows, writer
 from .catalog import make_catalog
 from .config import ExperimentDesign, ProcessParams, Seasonality, ShopMix, as_dict
@@ -87,12 +88,19 @@ def generate(
     *,
     chunk_customers: int = CHUNK_CUSTOMERS,
 ) -> dict:
-    """Write a synthetic landing zone with about `orders` clean orders; returns the params dict."""
+    """Replace the landing zone in `raw_dir` with about `orders` clean synthetic orders (as one
+    step: retention_warehouse.landing); returns the params dict."""
+    with landing.replace_landing(raw_dir) as target:
+        return _generate_into(target, orders, seed, start_date, years, bad_row_rate, chunk_customers)
+
+
+def _generate_into(
+    raw_dir: Path, orders: int, seed: int, start_date, years: int, bad_row_rate: float, chunk_customers: int
+) -> dict:
     if orders < 1:
         raise ValueError("orders must be >= 1")
     if not 0 <= bad_row_rate < 0.5:
         raise ValueError("bad_row_rate must be in [0, 0.5)")
-    raw_dir = Path(raw_dir)
     ctx = make_context(seed, start_date, years)
     window, mix, params, design = ctx.window, ctx.mix, ctx.params, ctx.design
     cur = currencies(mix)
@@ -100,8 +108,6 @@ def generate(
     per_customer = expected_orders_per_customer(ctx)
     chunk_size = max(16, min(int(chunk_customers), int(orders / per_customer * 1.1) + 64))
 
-    writer.clear(raw_dir)
-    raw_dir.mkdir(parents=True, exist_ok=True)
     writer.write_plain(raw_dir, "products", writer.make_table("products", catalog.columns()))
 
     num = Numbering()

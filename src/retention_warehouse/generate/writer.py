@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -87,13 +86,6 @@ def _column(values, kind: pa.DataType) -> pa.Array:
 def make_table(name: str, columns: dict) -> pa.Table:
     schema = SCHEMAS[name]
     return pa.Table.from_arrays([_column(columns[f.name], f.type) for f in schema], schema=schema)
-
-
-def clear(raw_dir: Path) -> None:
-    """Remove the landing tables (only those) and the params file before a new write."""
-    for name in SCHEMAS:
-        shutil.rmtree(raw_dir / name, ignore_errors=True)
-    (raw_dir / PARAMS_FILE).unlink(missing_ok=True)
 
 
 def _part_file(folder: Path, part: int | str) -> Path:

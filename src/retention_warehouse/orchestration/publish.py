@@ -37,6 +37,7 @@ SERVING_STORAGE_VERSION = "v1.0.0"
 DUCKDB_FILE = "marts.duckdb"
 PARQUET_DIR = "parquet"
 MANIFEST_FILE = "manifest.json"
+LOCK_FILE = ".lock"
 KEEP_VERSIONS = 3  # current plus two previous versions, for rollback by hand
 STAGING_PREFIX = ".staging-"
 
@@ -96,12 +97,45 @@ def _replace_symlink(link: Path, target: str) -> None:
     os.replace(temporary, link)
 
 
+class ServingError(RuntimeError):
+    """The serving folder cannot take a run now; the message names it and says why."""
+
+
+def require_writable(serving_dir: Path) -> None:
+    """One clear line when the serving folder (or its parent) cannot be written."""
+    try:
+        serving_dir.mkdir(parents=True, exist_ok=True)
+        probe = serving_dir / f".probe-{os.getpid()}"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as error:
+        raise ServingError(f"serving folder {serving_dir} is not writable: {error.strerror}") from None
+
+
+def lock_holder(serving_dir: Path) -> str | None:
+    """Who holds the run lock of `serving_dir` (from the lock file), or None when it is free."""
+    path = serving_dir / LOCK_FILE
+    if not path.exists():
+        return None
+    with path.open("r") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return handle.read().strip() or "another run"
+    return None
+
+
 @contextlib.contextmanager
-def serving_lock(serving_dir: Path):
-    """Serialise stage-validate-publish between flow runs sharing one serving folder."""
+def run_lock(serving_dir: Path):
+    """One flow run at a time per serving folder (they also share the build database)."""
     serving_dir.mkdir(parents=True, exist_ok=True)
-    with (serving_dir / ".lock").open("w") as handle:
+    with (serving_dir / LOCK_FILE).open("a+") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        handle.write(f"run pid {os.getpid()} (started {started})\n")
+        handle.flush()
         yield
 
 
@@ -177,7 +211,7 @@ def publish(staged: StagedVersion, serving_dir: Path) -> Path:
 def prune(serving_dir: Path, keep: int = KEEP_VERSIONS) -> None:
     """Delete staging leftovers of crashed runs and all but the newest `keep` versions.
 
-    Called under serving_lock, so no staging folder can belong to a live run. Readers that still
+    Called under run_lock, so no staging folder can belong to a live run. Readers that still
     hold a deleted version's files open keep reading them (POSIX unlink semantics).
     """
     versions = serving_dir / "versions"

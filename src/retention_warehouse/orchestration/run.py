@@ -4,23 +4,43 @@ from __future__ import annotations
 
 import os
 
+from retention_warehouse.landing import require_landing
+from retention_warehouse.orchestration import publish
+from retention_warehouse.orchestration.prefect_server import prefect_api
+from retention_warehouse.project_vars import check_vars
 from retention_warehouse.settings import PROJECT_DIR, Settings
 
 FLOW_ENTRYPOINT = f"{PROJECT_DIR / 'flows' / 'build_warehouse.py'}:build_warehouse"
 
 
 def run_flow(settings: Settings, *, dbt_vars: dict | None = None, force: bool = False,
-             row_count_tolerance: float | None = None) -> dict:
-    """Run the flow in this process and return its result; raises when the flow fails."""
+             row_count_tolerance: float | None = None, wait: bool = False) -> dict:
+    """Run the flow in this process and return its result; raises when the flow fails.
+
+    Before anything starts: the serving folder must be writable, and if another run holds it
+    this says so at once, then waits for it (`wait`) or raises.
+    """
+    check_vars(dbt_vars)
+    require_landing(settings.raw_dir)
+    publish.require_writable(settings.serving_dir)
+    holder = publish.lock_holder(settings.serving_dir)
+    if holder and not wait:
+        raise publish.ServingError(
+            f"{holder} is using serving folder {settings.serving_dir}; run again with --wait to queue behind it"
+        )
+    if holder:
+        print(f"waiting: {holder} is using serving folder {settings.serving_dir}", flush=True)
     # No network here: Prefect's telemetry would only log connection errors.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     settings.export()
-    from prefect.flows import load_flow_from_entrypoint
+    with prefect_api() as api_ready:
+        from prefect.flows import load_flow_from_entrypoint  # while a local server boots
 
-    flow = load_flow_from_entrypoint(FLOW_ENTRYPOINT)
-    options = {} if row_count_tolerance is None else {"row_count_tolerance": row_count_tolerance}
-    return flow(dbt_vars=dbt_vars, force=force, **options)
+        flow = load_flow_from_entrypoint(FLOW_ENTRYPOINT)
+        options = {} if row_count_tolerance is None else {"row_count_tolerance": row_count_tolerance}
+        api_ready()
+        return flow(dbt_vars=dbt_vars, force=force, **options)
 
 
 def describe(result: dict) -> str:

@@ -48,6 +48,8 @@ validated as (
             when ranked.spend_date is null then 'unparseable_date'
             when ranked.spend_amount is null or ranked.spend_amount < 0 then 'invalid_amount'
             when fx_rates.currency_code is null then 'unknown_currency'
+            when {{ money_out_of_range('ranked.spend_amount', 'fx_rates.rate_to_base') }} then 'amount_out_of_range'
+            when {{ has_sub_minor_unit('ranked.spend_amount', 'fx_rates.minor_units') }} then 'sub_minor_unit_amount'
             when ranked.has_conflicting_duplicate then 'conflicting_duplicate'
             when ranked.duplicate_rank > 1 then 'exact_duplicate'
         end as quarantine_reason

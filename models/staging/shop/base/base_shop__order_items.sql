@@ -25,6 +25,7 @@ orders as (
     select
         order_id,
         rate_to_base,
+        minor_units,
         quarantine_reason
 
     from {{ ref('base_shop__orders') }}
@@ -138,6 +139,11 @@ validated as (
             when ranked.duplicate_rank > 1 then 'exact_duplicate'
             when orders.order_id is null then 'unknown_order'
             when orders.quarantine_reason is not null then 'order_quarantined'
+            when {{ money_out_of_range('ranked.quantity * ranked.unit_price', 'orders.rate_to_base') }}
+                then 'amount_out_of_range'
+            {#- unit prices may have fractions of a cent (3 for 10.00); the line amount may not #}
+            when {{ has_sub_minor_unit('ranked.quantity * ranked.unit_price', 'orders.minor_units') }}
+                then 'sub_minor_unit_amount'
             when products.product_id is null then 'unknown_product'
         end as quarantine_reason
 

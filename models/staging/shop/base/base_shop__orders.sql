@@ -125,20 +125,31 @@ validated as (
     select
         ranked.*,
         fx_rates.rate_to_base,
+        fx_rates.minor_units,
         case
             when ranked.order_id is null then 'missing_order_id'
             when ranked.customer_id is null then 'missing_customer'
             when ranked.ordered_at_utc is null then 'unparseable_date'
             when ranked.ordered_at_utc > {{ dbt.current_timestamp() }} then 'future_date'
+            when ranked.ordered_at_utc < cast({{ date_var('min_order_date') }} as timestamp)
+                then 'before_min_order_date'
             when
                 ranked.order_status not in ('completed', 'cancelled', 'returned')
                 or ranked.order_status is null then 'unknown_status'
             when
                 ranked.gross_amount is null
                 or ranked.gross_amount < 0
-                or ranked.discount_amount < 0
-                or ranked.discount_amount > ranked.gross_amount then 'invalid_amount'
+                or ranked.discount_amount < 0 then 'invalid_amount'
             when fx_rates.currency_code is null then 'unknown_currency'
+            when
+                {{ money_out_of_range('ranked.gross_amount', 'fx_rates.rate_to_base') }}
+                or {{ money_out_of_range('ranked.discount_amount', 'fx_rates.rate_to_base') }}
+                then 'amount_out_of_range'
+            when ranked.discount_amount > ranked.gross_amount then 'invalid_amount'
+            when
+                {{ has_sub_minor_unit('ranked.gross_amount', 'fx_rates.minor_units') }}
+                or {{ has_sub_minor_unit('ranked.discount_amount', 'fx_rates.minor_units') }}
+                then 'sub_minor_unit_amount'
             when ranked.has_conflicting_duplicate then 'conflicting_duplicate'
             when ranked.duplicate_rank > 1 then 'exact_duplicate'
             when customers.customer_id is null then 'unknown_customer'
@@ -167,6 +178,7 @@ select
     gross_amount,
     discount_amount,
     rate_to_base,
+    minor_units,
     ordered_at_utc,
     ordered_at_raw,
     order_month,

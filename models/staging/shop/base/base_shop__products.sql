@@ -39,6 +39,9 @@ validated as (
         case
             when product_id is null then 'missing_product_id'
             when unit_cost < 0 or list_price < 0 then 'negative_amount'
+            {#- catalog prices are US dollars (stg_shop__products) #}
+            when {{ money_out_of_range('unit_cost', 1) }} or {{ money_out_of_range('list_price', 1) }}
+                then 'amount_out_of_range'
             when has_conflicting_duplicate then 'conflicting_duplicate'
             when duplicate_rank > 1 then 'exact_duplicate'
         end as quarantine_reason
