@@ -194,6 +194,9 @@ def test_failing_expectation_publishes_nothing(flow_env, first_run):
     assert "raw.orders: expect_column_values_to_match_regex(order_month)" in result.stderr
     flow_run = _latest_flow_run(env)
     assert flow_run["state_type"] == "FAILED"
+    report = (settings.serving_dir / "failures" / f"{flow_run['name']}.md").read_text()
+    assert "served version: unchanged" in report
+    assert "raw.orders: expect_column_values_to_match_regex(order_month)" in report
     assert "expect_column_values_to_match_regex(order_month)" in flow_run["state"]["message"]
     assert _digest(settings.serving_dir) == before
 
