@@ -1,5 +1,5 @@
 {#- One row per customer with a purchase up to the analysis date (`as_of_date` var, default the
-    last order date): churn-risk features, score, segment and the playbook's intervention. -#}
+    date of the last purchase): churn-risk features, score, segment and the playbook's intervention. -#}
 with
 
 features as (
