@@ -34,6 +34,7 @@ as_of_snapshots as (
             'day', '-transactions.days_since_first_purchase', 'transactions.transaction_date'
         ) }} as date) as first_purchase_date,
         transactions.transaction_date as last_purchase_date,
+        transactions.transaction_number + 1 as purchase_days,
         case
             when transactions.transaction_number > 0
                 then cast(transactions.days_since_first_purchase as double) / transactions.transaction_number
@@ -111,7 +112,8 @@ features as (
         coalesce(recent_windows.net_revenue_last_window, 0) as net_revenue_last_window,
         coalesce(recent_windows.net_revenue_previous_window, 0) as net_revenue_previous_window,
         as_of_snapshots.first_purchase_date,
-        as_of_snapshots.last_purchase_date
+        as_of_snapshots.last_purchase_date,
+        as_of_snapshots.purchase_days
 
     from as_of_snapshots
     left join recent_windows
@@ -128,6 +130,7 @@ select
     customer_id,
     is_population_interval,
     purchases,
+    purchase_days,
     net_revenue_base,
     days_since_last_purchase,
     typical_interval_days,
