@@ -10,6 +10,7 @@ import shutil
 from functools import partial
 from typing import Callable
 
+from retention_warehouse.churn.step import fit_churn
 from retention_warehouse.clv.step import fit_clv
 from retention_warehouse.dbt_runner import parse_project, run_dbt
 from retention_warehouse.incremental import full_refresh_reason, record_state
@@ -18,7 +19,8 @@ from retention_warehouse.project_vars import check_vars
 from retention_warehouse.settings import Settings
 
 # The relations the fit reads, with everything upstream of them.
-FIT_INPUTS = "+int_clv__calibration +int_clv__sufficient_statistics +int_clv__spend_statistics"
+FIT_INPUTS = ("+int_clv__calibration +int_clv__sufficient_statistics +int_clv__spend_statistics"
+              " +int_churn__customer_features +int_churn__outcomes")
 # Cautious: a test runs in the build where all its parents are built (a relationships test from
 # an upstream model to a later one waits for the second build). Together the two selections
 # cover every node of the project exactly once.
@@ -52,6 +54,7 @@ def build_warehouse(settings: Settings, dbt_vars: dict | None = None, full_refre
     if results.exists():
         shutil.copyfile(results, settings.target_path / BEFORE_FIT_RESULTS)
     fitted = fit_clv(settings)
+    fitted["churn"] = fit_churn(settings, fitted)
     run(["build", *AFTER_FIT, *refresh, *quiet], settings, dbt_vars)
     record_state(settings, dbt_vars)
     return fitted

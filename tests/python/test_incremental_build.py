@@ -69,7 +69,8 @@ def _tables(path) -> dict[str, pd.DataFrame]:
         ).fetchall()
         frames = {}
         for (name,) in names:
-            where = " where is_current" if name == "marts.fct_clv_model_fit" else ""
+            # fit histories: one row (per model) per build
+            where = " where is_current" if name in ("marts.fct_clv_model_fit", "marts.fct_churn_model_fit") else ""
             frame = connection.execute(f"select * from {name}{where}").df()
             frame = frame.drop(columns=[c for c in frame.columns if c in RUN_COLUMNS])
             order = [c for c in frame.columns if not pd.api.types.is_float_dtype(frame[c])] or list(frame.columns)

@@ -15,6 +15,12 @@ scores as (
 
 ),
 
+churn_scores as (
+
+    select * from {{ ref('stg_clv__churn_scores') }}
+
+),
+
 playbook as (
 
     select * from {{ ref('retention_playbook') }}
@@ -26,6 +32,7 @@ select
     scores.risk_segment,
     playbook.intervention as recommended_intervention,
     playbook.channel as intervention_channel,
+    churn_scores.top_churn_features,
     features.is_population_interval,
     features.purchases,
     features.net_revenue_base,
@@ -45,6 +52,7 @@ select
     scores.p_active,
     scores.p_purchase_if_active,
     scores.risk_score,
+    churn_scores.churn_probability,
     scores.snapshot_date as as_of_date,
     scores.outcome_window_end as risk_horizon_end_date,
     features.first_purchase_date,
@@ -55,5 +63,7 @@ inner join features
     on
         scores.snapshot_date = features.snapshot_date
         and scores.customer_id = features.customer_id
+left join churn_scores
+    on scores.customer_id = churn_scores.customer_id
 left join playbook
     on scores.risk_segment = playbook.risk_segment

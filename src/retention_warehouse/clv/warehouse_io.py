@@ -47,6 +47,46 @@ FITS_COLUMNS = pa.schema([
 ])
 
 
+CHURN_FITS_TABLE = f"{FIT_SCHEMA}.churn_model_fits"
+CHURN_SCORES_TABLE = f"{FIT_SCHEMA}.churn_scores"
+CHURN_CALIBRATION_TABLE = f"{FIT_SCHEMA}.churn_calibration"
+CHURN_FITS_COLUMNS = pa.schema([
+    ("run_id", pa.string()),
+    ("model_name", pa.string()),
+    ("analysis_date", pa.date32()),
+    ("horizon_days", pa.int64()),
+    ("closed_snapshots", pa.int64()),
+    ("train_snapshots", pa.string()),
+    ("validation_snapshot", pa.date32()),
+    ("training_rows", pa.int64()),
+    ("validation_rows", pa.int64()),
+    ("validation_auc", pa.float64()),
+    ("validation_brier", pa.float64()),
+    ("validation_calibration_error", pa.float64()),
+    ("validation_top_decile_lift", pa.float64()),
+    ("validation_base_rate", pa.float64()),
+    ("features", pa.string()),
+    ("coefficients", pa.string()),
+    ("converged", pa.bool_()),
+    ("reason", pa.string()),
+])
+CHURN_SCORES_COLUMNS = pa.schema([
+    ("run_id", pa.string()),
+    ("customer_id", pa.string()),
+    ("snapshot_date", pa.date32()),
+    ("churn_probability", pa.float64()),
+    ("top_churn_features", pa.string()),
+])
+CHURN_CALIBRATION_COLUMNS = pa.schema([
+    ("run_id", pa.string()),
+    ("decile", pa.int64()),
+    ("customers", pa.int64()),
+    ("mean_predicted", pa.float64()),
+    ("observed_rate", pa.float64()),
+    ("lift", pa.float64()),
+])
+
+
 def _on_spark(settings: Settings) -> bool:
     # Every other target of the profile is Spark; spark_tables rejects one it cannot reach.
     return settings.target != "duckdb"
@@ -64,22 +104,42 @@ def read_relation(settings: Settings, relation: str) -> pd.DataFrame:
     return frame.sort_values(list(frame.columns), ignore_index=True)
 
 
-def write_results(settings: Settings, fits: list[dict], scores: pd.DataFrame | None) -> None:
-    """Append `fits` (one dict per model, FITS_COLUMNS keys) to the fit history and, when given,
-    replace the scores table, in one transaction."""
-    fit_rows = pa.Table.from_pylist(fits, schema=FITS_COLUMNS)  # None -> NULL, not NaN
-    if _on_spark(settings):  # no transactions on Spark: the history first, then the scores
-        spark_tables.write_arrow(settings, FITS_TABLE, fit_rows, replace=False)
-        if scores is not None:
-            score_rows = pa.Table.from_pandas(scores, preserve_index=False)
-            spark_tables.write_arrow(settings, SCORES_TABLE, score_rows, replace=True)
+def _write(settings: Settings, appends: dict[str, pa.Table], replaces: dict[str, pa.Table]) -> None:
+    """Append rows to history tables and replace result tables; one transaction on DuckDB (on
+    Spark, which has none, the histories are written first)."""
+    if _on_spark(settings):
+        for table, rows in appends.items():
+            spark_tables.write_arrow(settings, table, rows, replace=False)
+        for table, rows in replaces.items():
+            spark_tables.write_arrow(settings, table, rows, replace=True)
         return
     with duckdb.connect(str(settings.warehouse_path)) as connection:
         connection.execute("begin transaction")
         connection.execute(f"create schema if not exists {FIT_SCHEMA}")
-        connection.execute(f"create table if not exists {FITS_TABLE} as select * from fit_rows limit 0")
-        connection.execute(f"insert into {FITS_TABLE} by name select * from fit_rows")
-        if scores is not None:
-            score_rows = pa.Table.from_pandas(scores, preserve_index=False)
-            connection.execute(f"create or replace table {SCORES_TABLE} as select * from score_rows")
+        for table, rows in appends.items():
+            connection.register("incoming", rows)
+            connection.execute(f"create table if not exists {table} as select * from incoming limit 0")
+            connection.execute(f"insert into {table} by name select * from incoming")
+        for table, rows in replaces.items():
+            connection.register("incoming", rows)
+            connection.execute(f"create or replace table {table} as select * from incoming")
+        connection.unregister("incoming")
         connection.execute("commit")
+
+
+def write_results(settings: Settings, fits: list[dict], scores: pd.DataFrame | None) -> None:
+    """Append `fits` (one dict per model, FITS_COLUMNS keys) to the fit history and, when given,
+    replace the scores table."""
+    fit_rows = pa.Table.from_pylist(fits, schema=FITS_COLUMNS)  # None -> NULL, not NaN
+    replaces = {} if scores is None else {SCORES_TABLE: pa.Table.from_pandas(scores, preserve_index=False)}
+    _write(settings, {FITS_TABLE: fit_rows}, replaces)
+
+
+def write_churn_results(settings: Settings, fit: dict, scores: pa.Table, calibration: pa.Table | None) -> None:
+    """Append the churn fit to its history; replace the current scores and validation deciles
+    (none after a fallback fit)."""
+    fit_rows = pa.Table.from_pylist([fit], schema=CHURN_FITS_COLUMNS)
+    deciles = CHURN_CALIBRATION_COLUMNS.empty_table() if calibration is None else calibration.select(
+        CHURN_CALIBRATION_COLUMNS.names).cast(CHURN_CALIBRATION_COLUMNS)
+    _write(settings, {CHURN_FITS_TABLE: fit_rows},
+           {CHURN_SCORES_TABLE: scores.cast(CHURN_SCORES_COLUMNS), CHURN_CALIBRATION_TABLE: deciles})

@@ -37,7 +37,11 @@ CENT = Decimal("0.01")
 # Columns that identify a fit run (an id made from its start time, its finish time).
 RUN_METADATA = frozenset({"run_id", "fit_id", "fit_run_id", "fitted_at"})
 # Marts whose primary key is run metadata: within one run they are keyed by these columns.
-RUN_SCOPED_KEYS = {"fct_clv_model_fit": ("model_name",)}
+RUN_SCOPED_KEYS = {
+    "fct_clv_model_fit": ("model_name",),
+    "fct_churn_model_fit": ("model_name",),
+    "fct_churn_model_calibration": ("decile",),
+}
 MAX_REPORTED = 5
 
 

@@ -1,0 +1,101 @@
+"""The churn-probability step, after the CLV fit: learn P(no purchase within the horizon) from the
+warehouse's past snapshots and score every customer at the analysis date (docs/churn.md).
+
+Validation is by time: the model is trained on the older closed backtest snapshots and judged on
+the newest one (AUC, Brier score, calibration by decile, lift), then refitted on every closed
+snapshot to score the current one. With fewer than two closed snapshots there is nothing to
+validate on, so BG/NBD's own P(no purchase in the horizon) is used and the fit row says so.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from retention_warehouse.clv import warehouse_io
+from retention_warehouse.settings import Settings
+
+from .features import FEATURES, bgnbd_no_purchase, bgnbd_terms, design_matrix
+from .metrics import auc, brier, calibration_deciles, expected_calibration_error
+from .model import DEFAULT_L2, fit_logistic
+
+CALIBRATION_RELATION = "intermediate.int_clv__calibration"
+FEATURES_RELATION = "intermediate.int_churn__customer_features"
+OUTCOMES_RELATION = "intermediate.int_churn__outcomes"
+SNAPSHOTS_RELATION = "intermediate.int_churn__snapshot_dates"
+TOP_FEATURES = 3
+MIN_CLOSED_SNAPSHOTS = 2
+
+
+def _top_features(contributions: np.ndarray) -> list[str]:
+    """The features that push each customer's churn odds up most, largest first."""
+    order = np.argsort(-contributions, axis=1, kind="stable")[:, :TOP_FEATURES]
+    names = np.array(FEATURES)
+    return [", ".join(names[row]) for row in order]
+
+
+def fit_churn(settings: Settings, clv_fit: dict) -> dict:
+    """Fit, validate, score and write, with the BG/NBD parameters of this build's CLV fit
+    (`fit_clv`'s result); returns the fit row."""
+    run_id = clv_fit["run_id"]
+    bgnbd_params = tuple(clv_fit["bg_nbd"][name] for name in ("r", "alpha", "a", "b"))
+    time_unit_days = float(warehouse_io.read_relation(settings, CALIBRATION_RELATION)["time_unit_days"].iloc[0])
+    features = warehouse_io.read_relation(settings, FEATURES_RELATION)
+    outcomes = warehouse_io.read_relation(settings, OUTCOMES_RELATION)
+    snapshots = warehouse_io.read_relation(settings, SNAPSHOTS_RELATION)
+    windows = pd.to_datetime(snapshots["outcome_window_end"]) - pd.to_datetime(snapshots["snapshot_date"])
+    horizon_days = float(windows.dt.days.iloc[0])
+    current_date = snapshots.loc[snapshots["snapshot_type"] == "current", "snapshot_date"].iloc[0]
+
+    rows = features.merge(outcomes[["snapshot_date", "customer_id", "is_non_returning"]],
+                          on=["snapshot_date", "customer_id"], how="left")
+    terms = bgnbd_terms(rows, bgnbd_params, time_unit_days, horizon_days)
+    X = design_matrix(rows, terms)
+    closed = sorted(outcomes["snapshot_date"].unique())
+    current = (rows["snapshot_date"] == current_date).to_numpy()
+    fit_row = {"run_id": run_id, "analysis_date": current_date, "horizon_days": int(horizon_days),
+               "closed_snapshots": len(closed), "features": json.dumps(FEATURES)}
+
+    if len(closed) < MIN_CLOSED_SNAPSHOTS:
+        probability = bgnbd_no_purchase(bgnbd_params, terms[current], rows[current], time_unit_days, horizon_days)
+        top = [None] * int(current.sum())
+        fit_row.update(model_name="bg_nbd_fallback", coefficients=None, converged=True, reason=(
+            f"{len(closed)} closed backtest snapshot(s): at least {MIN_CLOSED_SNAPSHOTS} are needed to train on "
+            "older ones and validate on the newest, so BG/NBD's P(no purchase in the horizon) is used"))
+        deciles = None
+    else:
+        newest = closed[-1]
+        is_train = rows["snapshot_date"].isin(closed[:-1]).to_numpy()
+        is_valid = (rows["snapshot_date"] == newest).to_numpy()
+        y = rows["is_non_returning"].to_numpy(np.float64, na_value=np.nan)
+        validation_model = fit_logistic(X[is_train], y[is_train], FEATURES)
+        p_valid = validation_model.predict(X[is_valid])
+        deciles = calibration_deciles(p_valid, y[is_valid])
+        is_closed = is_train | is_valid
+        model = fit_logistic(X[is_closed], y[is_closed], FEATURES)
+        probability = model.predict(X[current])
+        top = _top_features(model.contributions(X[current]))
+        fit_row.update(
+            model_name="logistic_l2", converged=model.converged, reason=None,
+            coefficients=json.dumps({"intercept": model.intercept, "l2": DEFAULT_L2,
+                                     **dict(zip(FEATURES, model.coefficients.tolist()))}),
+            train_snapshots=json.dumps([str(pd.Timestamp(d).date()) for d in closed[:-1]]), validation_snapshot=newest,
+            training_rows=int(is_closed.sum()), validation_rows=int(is_valid.sum()),
+            validation_auc=auc(p_valid, y[is_valid]), validation_brier=brier(p_valid, y[is_valid]),
+            validation_calibration_error=expected_calibration_error(p_valid, y[is_valid]),
+            validation_top_decile_lift=float(deciles["lift"].iloc[-1]),
+            validation_base_rate=float(y[is_valid].mean()),
+        )
+    scores = pa.table({
+        "run_id": [run_id] * int(current.sum()),
+        "customer_id": rows.loc[current, "customer_id"].to_numpy(),
+        "snapshot_date": rows.loc[current, "snapshot_date"].to_numpy(),
+        "churn_probability": probability,
+        "top_churn_features": pa.array(top, pa.string()),
+    })
+    calibration = None if deciles is None else pa.Table.from_pandas(deciles.assign(run_id=run_id), preserve_index=False)
+    warehouse_io.write_churn_results(settings, fit_row, scores, calibration)
+    return fit_row
