@@ -92,16 +92,19 @@ def _on_spark(settings: Settings) -> bool:
     return settings.target != "duckdb"
 
 
-def read_relation(settings: Settings, relation: str) -> pd.DataFrame:
-    """All rows of a dbt relation given as `schema.name`, sorted on every column: the fit's
-    floating-point sums, and so its iteration count, would otherwise depend on the engine's scan
-    order (DuckDB and Spark return the same statistics in different orders)."""
+def read_relation(settings: Settings, relation: str, columns: list[str] | None = None,
+                  key: list[str] | None = None) -> pd.DataFrame:
+    """All rows of a dbt relation given as `schema.name` (only `columns`, if given), sorted on
+    `key` (a unique key; default every column): the fits' floating-point sums, and so their
+    iteration counts, would otherwise depend on the engine's scan order (DuckDB and Spark return
+    the same rows in different orders)."""
     if _on_spark(settings):
         frame = spark_tables.read_frame(settings, relation)
+        frame = frame[columns] if columns else frame
     else:
         with duckdb.connect(str(settings.warehouse_path)) as connection:
-            frame = connection.sql(f"select * from {relation}").df()
-    return frame.sort_values(list(frame.columns), ignore_index=True)
+            frame = connection.sql(f"select {', '.join(columns) if columns else '*'} from {relation}").df()
+    return frame.sort_values(key or list(frame.columns), ignore_index=True)
 
 
 def _write(settings: Settings, appends: dict[str, pa.Table], replaces: dict[str, pa.Table]) -> None:
