@@ -20,7 +20,7 @@ from retention_warehouse.settings import Settings
 
 # The relations the fit reads, with everything upstream of them.
 FIT_INPUTS = ("+int_clv__calibration +int_clv__sufficient_statistics +int_clv__spend_statistics"
-              " +int_churn__customer_features +int_churn__outcomes")
+              " +int_churn__model_rows")
 # Cautious: a test runs in the build where all its parents are built (a relationships test from
 # an upstream model to a later one waits for the second build). Together the two selections
 # cover every node of the project exactly once.

@@ -23,27 +23,11 @@ from .metrics import auc, brier, calibration_deciles, expected_calibration_error
 from .model import DEFAULT_L2, fit_logistic
 
 CALIBRATION_RELATION = "intermediate.int_clv__calibration"
-FEATURES_RELATION = "intermediate.int_churn__customer_features"
-OUTCOMES_RELATION = "intermediate.int_churn__outcomes"
+MODEL_ROWS_RELATION = "intermediate.int_churn__model_rows"
 SNAPSHOTS_RELATION = "intermediate.int_churn__snapshot_dates"
 KEY = ["snapshot_date", "customer_id"]
-FEATURE_COLUMNS = ["purchase_days", "days_since_last_purchase", "net_revenue_base", "purchases_last_window",
-                   "purchases_previous_window", "first_purchase_date", "last_purchase_date"]
 TOP_FEATURES = 3
 MIN_CLOSED_SNAPSHOTS = 2
-# Rows a fit learns from, at most: eleven coefficients need far fewer, and the fit's cost grows
-# with the rows (14M snapshot rows at 10M orders). An even stride over the rows, sorted by
-# snapshot and customer, keeps every snapshot's share and is the same on every engine.
-MAX_TRAINING_ROWS = 500_000
-
-
-def _thinned(mask: np.ndarray) -> np.ndarray:
-    """`mask` with only every k-th of its rows kept, so that at most MAX_TRAINING_ROWS remain."""
-    rows = np.flatnonzero(mask)
-    step = -(-len(rows) // MAX_TRAINING_ROWS)
-    kept = np.zeros_like(mask)
-    kept[rows[::step]] = True
-    return kept
 
 
 def _top_features(contributions: np.ndarray) -> list[str]:
@@ -59,16 +43,13 @@ def fit_churn(settings: Settings, clv_fit: dict) -> dict:
     run_id = clv_fit["run_id"]
     bgnbd_params = tuple(clv_fit["bg_nbd"][name] for name in ("r", "alpha", "a", "b"))
     time_unit_days = float(warehouse_io.read_relation(settings, CALIBRATION_RELATION)["time_unit_days"].iloc[0])
-    features = warehouse_io.read_relation(settings, FEATURES_RELATION, [*KEY, *FEATURE_COLUMNS], KEY)
-    outcomes = warehouse_io.read_relation(settings, OUTCOMES_RELATION, [*KEY, "is_non_returning"], KEY)
+    rows = warehouse_io.read_relation(settings, MODEL_ROWS_RELATION, key=KEY)
     snapshots = warehouse_io.read_relation(settings, SNAPSHOTS_RELATION)
     windows = pd.to_datetime(snapshots["outcome_window_end"]) - pd.to_datetime(snapshots["snapshot_date"])
     horizon_days = float(windows.dt.days.iloc[0])
     current_date = snapshots.loc[snapshots["snapshot_type"] == "current", "snapshot_date"].iloc[0]
-
-    rows = features.merge(outcomes, on=KEY, how="left")
-    closed = sorted(outcomes["snapshot_date"].unique())
-    current = (rows["snapshot_date"] == current_date).to_numpy()
+    closed = sorted(snapshots.loc[snapshots["snapshot_type"] == "backtest", "snapshot_date"])
+    current = rows["is_current"].to_numpy(bool)
     fit_row = {"run_id": run_id, "analysis_date": current_date, "horizon_days": int(horizon_days),
                "closed_snapshots": len(closed), "features": json.dumps(FEATURES)}
 
@@ -83,12 +64,8 @@ def fit_churn(settings: Settings, clv_fit: dict) -> dict:
         deciles = None
     else:
         newest = closed[-1]
-        is_train = rows["snapshot_date"].isin(closed[:-1]).to_numpy()
-        is_valid = (rows["snapshot_date"] == newest).to_numpy()
-        train_rows, is_closed = _thinned(is_train), _thinned(is_train | is_valid)
-        needed = train_rows | is_closed | is_valid | current  # the features of no other row are used
-        rows = rows[needed].reset_index(drop=True)
-        train_rows, is_closed, is_valid, current = (mask[needed] for mask in (train_rows, is_closed, is_valid, current))
+        train_rows, is_closed, is_valid = (rows[flag].to_numpy(bool) for flag in (
+            "is_validation_training", "is_final_training", "is_validation"))
         X = design_matrix(rows, bgnbd_terms(rows, bgnbd_params, time_unit_days, horizon_days))
         y = rows["is_non_returning"].to_numpy(np.float64, na_value=np.nan)
         validation_model = fit_logistic(X[train_rows], y[train_rows], FEATURES)
