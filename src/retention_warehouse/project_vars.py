@@ -7,15 +7,13 @@ check the same shapes again (macros/settings/vars.sql) for plain `dbt` users.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import zoneinfo
 
-from retention_warehouse.settings import PROJECT_DIR
+from retention_warehouse.generate.fx import load_fx_rates
 
 DATE_VARS = ("as_of_date", "clv_calibration_end", "min_order_date")
-FX_SEED = PROJECT_DIR / "seeds" / "fx_rates.csv"
 
 
 class VarsError(ValueError):
@@ -36,8 +34,7 @@ def parse_vars(text: str | None) -> dict | None:
 
 
 def _currencies() -> set[str]:
-    with FX_SEED.open(newline="") as handle:
-        return {row["currency_code"].strip().upper() for row in csv.DictReader(handle)}
+    return {code.upper() for code in load_fx_rates()}
 
 
 def check_vars(dbt_vars: dict | None) -> None:

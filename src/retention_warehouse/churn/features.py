@@ -28,13 +28,22 @@ FEATURES = (
 )
 
 
+def _days_between(frame: pd.DataFrame, start: str, end: str) -> np.ndarray:
+    return (pd.to_datetime(frame[end]) - pd.to_datetime(frame[start])).dt.days.to_numpy(np.float64)
+
+
+def _history(frame: pd.DataFrame, time_unit_days: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """BG/NBD's (x, t_x, T) at each row's snapshot: repeat purchase days, and the first purchase's
+    distance to the last purchase and to the snapshot, in the time unit."""
+    x = frame["purchase_days"].to_numpy(np.float64) - 1.0
+    t_x = _days_between(frame, "first_purchase_date", "last_purchase_date") / time_unit_days
+    age = _days_between(frame, "first_purchase_date", "snapshot_date") / time_unit_days
+    return x, t_x, age
+
+
 def bgnbd_terms(frame: pd.DataFrame, params, time_unit_days: float, horizon_days: float) -> pd.DataFrame:
     """P(alive) and expected purchases in the horizon at each row's snapshot."""
-    snapshot = pd.to_datetime(frame["snapshot_date"])
-    first, last = pd.to_datetime(frame["first_purchase_date"]), pd.to_datetime(frame["last_purchase_date"])
-    x = frame["purchase_days"].to_numpy(np.float64) - 1.0
-    t_x = (last - first).dt.days.to_numpy(np.float64) / time_unit_days
-    age = (snapshot - first).dt.days.to_numpy(np.float64) / time_unit_days
+    x, t_x, age = _history(frame, time_unit_days)
     return pd.DataFrame({
         "p_alive": bgnbd.p_alive(params, x, t_x, age),
         "expected_purchases": bgnbd.expected_purchases(params, horizon_days / time_unit_days, x, t_x, age),
@@ -45,12 +54,12 @@ def design_matrix(frame: pd.DataFrame, bgnbd_rows: pd.DataFrame) -> np.ndarray:
     """One row per feature row, columns in FEATURES order."""
     recency = np.log1p(frame["days_since_last_purchase"].to_numpy(np.float64))
     days = np.log1p(frame["purchase_days"].to_numpy(np.float64))
-    age = (pd.to_datetime(frame["snapshot_date"]) - pd.to_datetime(frame["first_purchase_date"])).dt.days
+    age = _days_between(frame, "first_purchase_date", "snapshot_date")
     spend = np.clip(frame["net_revenue_base"].to_numpy(np.float64), 0.0, None) / frame["purchase_days"].to_numpy()
     return np.column_stack([
         recency,
         days,
-        np.log1p(age.to_numpy(np.float64)),
+        np.log1p(age),
         np.log1p(spend),
         np.log1p(frame["purchases_last_window"].to_numpy(np.float64)),
         np.log1p(frame["purchases_previous_window"].to_numpy(np.float64)),
@@ -67,9 +76,7 @@ def bgnbd_no_purchase(params, bgnbd_rows: pd.DataFrame, frame: pd.DataFrame, tim
     customer's purchases in t follow a Poisson whose rate has the Gamma(r + x, alpha + T)
     posterior, so P(none | alive) = ((alpha + T) / (alpha + T + t)) ** (r + x)."""
     r, alpha, _, _ = params
-    x = frame["purchase_days"].to_numpy(np.float64) - 1.0
-    age = (pd.to_datetime(frame["snapshot_date"]) - pd.to_datetime(frame["first_purchase_date"])).dt.days
-    T = age.to_numpy(np.float64) / time_unit_days
+    x, _, T = _history(frame, time_unit_days)
     t = horizon_days / time_unit_days
     none_if_alive = ((alpha + T) / (alpha + T + t)) ** (r + x)
     return 1.0 - bgnbd_rows["p_alive"].to_numpy() * (1.0 - none_if_alive)
