@@ -1,9 +1,9 @@
 {#- The rows the churn step (retention_warehouse.churn) reads: customers at the current snapshot
-    (scored), at the newest closed backtest snapshot (validation) and, thinned, at every closed
-    snapshot (learning). A fit learns from at most `max_rows` rows: an even stride over the rows
-    ordered by snapshot and customer (every k-th, k = ceil(rows / max_rows)), which keeps every
-    snapshot's share and picks the same rows on every engine. At 10M orders this is about 6M of
-    the 14M snapshot rows. -#}
+    (scored, in batches) and, thinned, at the newest closed backtest snapshot (validation) and at
+    every closed snapshot (learning). Each fit learns from, and the validation judges, at most
+    `max_rows` rows: an even stride over the rows ordered by snapshot and customer (every k-th,
+    k = ceil(rows / max_rows)), which keeps every snapshot's share and picks the same rows on every
+    engine. So the step holds about 1.5M rows at any size, however many customers are scored. -#}
 {%- set max_rows = 500000 -%}
 
 with
@@ -62,7 +62,9 @@ numbered as (
         row_number() over (partition by is_older order by snapshot_date, customer_id) as older_row_number,
         count(*) over (partition by is_older) as older_rows,
         row_number() over (partition by is_closed order by snapshot_date, customer_id) as closed_row_number,
-        count(*) over (partition by is_closed) as closed_rows
+        count(*) over (partition by is_closed) as closed_rows,
+        row_number() over (partition by is_validation order by customer_id) as validation_row_number,
+        count(*) over (partition by is_validation) as validation_rows
 
     from labelled
 
@@ -72,6 +74,9 @@ sampled as (
 
     select
         *,
+        is_validation and mod(
+            validation_row_number - 1, cast(ceil(validation_rows / {{ max_rows }}.0) as bigint)
+        ) = 0 as is_validation_sample,
         is_older and mod(older_row_number - 1, cast(ceil(older_rows / {{ max_rows }}.0) as bigint)) = 0
             as is_validation_training,
         is_closed and mod(closed_row_number - 1, cast(ceil(closed_rows / {{ max_rows }}.0) as bigint)) = 0
@@ -85,9 +90,10 @@ select
     snapshot_date,
     customer_id,
     is_current,
-    is_validation,
+    is_validation_sample as is_validation,
     is_validation_training,
     is_final_training,
+    is_validation_sample or is_validation_training or is_final_training as is_fit_row,
     is_non_returning,
     purchase_days,
     days_since_last_purchase,
@@ -98,4 +104,4 @@ select
     last_purchase_date
 
 from sampled
-where is_current or is_validation or is_validation_training or is_final_training
+where is_current or is_validation_sample or is_validation_training or is_final_training

@@ -10,6 +10,8 @@ metastore), see retention_warehouse.spark.tables.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import duckdb
 import pandas as pd
 import pyarrow as pa
@@ -75,7 +77,7 @@ CHURN_SCORES_COLUMNS = pa.schema([
     ("customer_id", pa.string()),
     ("snapshot_date", pa.date32()),
     ("churn_probability", pa.float64()),
-    ("top_churn_features", pa.string()),
+    ("top_churn_features", pa.dictionary(pa.int32(), pa.string())),
 ])
 CHURN_CALIBRATION_COLUMNS = pa.schema([
     ("run_id", pa.string()),
@@ -92,19 +94,38 @@ def _on_spark(settings: Settings) -> bool:
     return settings.target != "duckdb"
 
 
+def _select(columns: list[str] | None, relation: str, flag: str | None) -> str:
+    return f"select {', '.join(columns) if columns else '*'} from {relation}" + (f" where {flag}" if flag else "")
+
+
 def read_relation(settings: Settings, relation: str, columns: list[str] | None = None,
-                  key: list[str] | None = None) -> pd.DataFrame:
-    """All rows of a dbt relation given as `schema.name` (only `columns`, if given), sorted on
-    `key` (a unique key; default every column): the fits' floating-point sums, and so their
-    iteration counts, would otherwise depend on the engine's scan order (DuckDB and Spark return
-    the same rows in different orders)."""
+                  key: list[str] | None = None, flag: str | None = None) -> pd.DataFrame:
+    """All rows of a dbt relation given as `schema.name` (only `columns`, and only rows whose
+    boolean column `flag` is true, if given), sorted on `key` (a unique key; default every column):
+    the fits' floating-point sums, and so their iteration counts, would otherwise depend on the
+    engine's scan order (DuckDB and Spark return the same rows in different orders)."""
     if _on_spark(settings):
         frame = spark_tables.read_frame(settings, relation)
+        frame = frame[frame[flag].astype(bool)] if flag else frame
         frame = frame[columns] if columns else frame
     else:
         with duckdb.connect(str(settings.warehouse_path)) as connection:
-            frame = connection.sql(f"select {', '.join(columns) if columns else '*'} from {relation}").df()
+            frame = connection.sql(_select(columns, relation, flag)).df()
     return frame.sort_values(key or list(frame.columns), ignore_index=True)
+
+
+def read_batches(settings: Settings, relation: str, flag: str, batch_rows: int) -> Iterator[pa.Table]:
+    """The rows of `relation` whose boolean column `flag` is true, at most `batch_rows` at a time,
+    in no particular order: for steps that treat each row on its own and must not hold them all.
+    DuckDB streams them; Spark's reader has no stream, so its rows are read at once and sliced."""
+    if _on_spark(settings):
+        rows = pa.Table.from_pandas(read_relation(settings, relation, flag=flag), preserve_index=False)
+        yield from (rows.slice(start, batch_rows) for start in range(0, rows.num_rows, batch_rows))
+        return
+    with duckdb.connect(str(settings.warehouse_path)) as connection:
+        reader = connection.sql(_select(None, relation, flag)).to_arrow_reader(batch_rows)
+        for batch in reader:
+            yield pa.Table.from_batches([batch])
 
 
 def _write(settings: Settings, appends: dict[str, pa.Table], replaces: dict[str, pa.Table]) -> None:

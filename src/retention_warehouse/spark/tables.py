@@ -20,21 +20,27 @@ from . import thrift
 from .session import spark_session, target_profile
 
 
-def _map_timestamps(table: pa.Table, convert: Callable[[pa.TimestampType], pa.DataType | None]) -> pa.Table:
+def _map_types(table: pa.Table, convert: Callable[[pa.DataType], pa.DataType | None]) -> pa.Table:
     for index, field in enumerate(table.schema):
-        target = convert(field.type) if pa.types.is_timestamp(field.type) else None
+        target = convert(field.type)
         if target is not None:
             table = table.set_column(index, pa.field(field.name, target), table.column(index).cast(target))
     return table
 
 
 def _as_naive_utc(table: pa.Table) -> pa.Table:
-    return _map_timestamps(table, lambda kind: pa.timestamp(kind.unit) if kind.tz else None)
+    return _map_types(table, lambda kind: pa.timestamp(kind.unit) if pa.types.is_timestamp(kind) and kind.tz else None)
 
 
 def _as_zoned_utc(table: pa.Table) -> pa.Table:
     # A naive Arrow timestamp would become Spark's TIMESTAMP_NTZ; the models expect TIMESTAMP.
-    return _map_timestamps(table, lambda kind: None if kind.tz else pa.timestamp(kind.unit, "UTC"))
+    return _map_types(table, lambda kind: pa.timestamp(kind.unit, "UTC") if pa.types.is_timestamp(kind)
+                      and not kind.tz else None)
+
+
+def _decoded(table: pa.Table) -> pa.Table:
+    # Spark has no dictionary-encoded columns: they are written as their values.
+    return _map_types(table, lambda kind: kind.value_type if pa.types.is_dictionary(kind) else None)
 
 
 def _thrift_profile(settings: Settings) -> dict | None:
@@ -56,6 +62,7 @@ def read_frame(settings: Settings, relation: str) -> pd.DataFrame:
 def write_arrow(settings: Settings, relation: str, rows: pa.Table, *, replace: bool) -> None:
     """Append `rows` to the Parquet table `schema.name` (created when missing, columns matched
     by name) or, with `replace`, replace the table. Spark has no multi-table transactions."""
+    rows = _decoded(rows)
     if profile := _thrift_profile(settings):
         thrift.write_arrow(profile, relation, rows, replace=replace)
         return
