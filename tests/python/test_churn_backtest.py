@@ -1,10 +1,12 @@
-"""Churn risk on demo data: the backtest shows the score separates who returns from who does not,
-its AUC equals an independent rank computation, and the point-in-time features equal a pandas
-recomputation from the purchases known at the snapshot."""
+"""Churn risk on demo data: the backtest shows the held-out probability separates who returns from
+who does not, its AUC equals an independent rank computation and the fit's own, the point-in-time
+features equal a pandas recomputation from the purchases known at the snapshot, and segments,
+value tiers and interventions follow the seeds."""
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,10 +21,8 @@ NULL_STANDARD_ERRORS = 3
 # snapshot has the most history and customers, so the score must reach it there.
 ACCEPTABLE_AUC = 0.7
 AUC_TOLERANCE = 1e-9
-# Defaults of the dbt vars churn_horizon_days, churn_trend_window_days and churn_risk_weights.
-HORIZON_DAYS = 90
-TREND_WINDOW_DAYS = 90
-WEIGHTS = {"overdue": 0.4, "p_alive": 0.4, "frequency_trend": 0.1, "spend_trend": 0.1}
+TREND_WINDOW_DAYS = 90  # default of the dbt var churn_trend_window_days
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
 def frame(connection, sql: str) -> pd.DataFrame:
@@ -38,11 +38,14 @@ def segment_rows(backtest: pd.DataFrame, segment: str) -> pd.DataFrame:
     return backtest[backtest.risk_segment == segment].set_index("snapshot_date").sort_index()
 
 
-def test_backtest_covers_quarter_ends_with_observed_horizon(backtest):
-    snapshots = sorted(backtest.snapshot_date.unique())
-    assert len(snapshots) >= 8, "three years of demo data should give at least 8 quarter-end snapshots"
-    assert all((pd.Timestamp(s) + pd.Timedelta(days=1)).day == 1 for s in snapshots)
+def test_backtest_is_the_fits_validation_snapshot(warehouse_connection, backtest):
+    fit = frame(warehouse_connection, "select * from marts.fct_churn_model_fit where is_current").iloc[0]
+    assert fit.model_name == "logistic_l2"
+    assert set(backtest.snapshot_date) == {fit.validation_snapshot}
     assert set(backtest.risk_segment) == {"all", "low", "medium", "high"}
+    overall = segment_rows(backtest, "all").iloc[0]
+    assert overall.customers == fit.validation_rows
+    assert abs(overall.score_auc - fit.validation_auc) <= AUC_TOLERANCE  # SQL ranks against numpy's
 
 
 def test_high_segment_non_return_rate_above_low(backtest):
@@ -79,7 +82,7 @@ def test_auc_and_rates_equal_independent_computation(warehouse_connection, backt
     for segment, rows in groups:
         for snapshot, snap in rows.groupby("snapshot_date"):
             positive = snap.is_non_returning.to_numpy(dtype=bool)
-            expected[(snapshot, segment)] = (len(snap), positive.mean(), rank_auc(snap.risk_score.to_numpy(), positive))
+            expected[(snapshot, segment)] = (len(snap), positive.mean(), rank_auc(snap.churn_probability.to_numpy(), positive))
     actual = backtest.set_index(["snapshot_date", "risk_segment"])
     assert set(expected) == set(actual.index)
     for key, (n, rate, auc) in expected.items():
@@ -141,26 +144,32 @@ def test_features_use_only_purchases_known_at_the_snapshot(warehouse_connection,
         np.testing.assert_allclose(actual[column].astype(float), expected[column].astype(float), rtol=1e-12)
 
 
-def test_current_score_follows_documented_formula(warehouse_connection):
-    mart = frame(
-        warehouse_connection,
-        """
-        select risk.*, clv.p_alive as clv_p_alive, clv.calibration_end_date
-        from marts.fct_customer_churn_risk as risk
-        left join intermediate.int_clv__customer_predictions as clv using (customer_id)
-        """,
-    )
-    # P(alive) counts only for repeat buyers and a fit calibrated at the analysis date.
-    use_p_alive = ~mart.is_population_interval & (mart.calibration_end_date == mart.as_of_date)
-    estimates = {
-        "overdue": 1 / (1 + mart.overdue_ratio),
-        "frequency_trend": (1 + mart.frequency_trend) / 2,
-        "spend_trend": (1 + mart.spend_trend) / 2,
-        "p_alive": mart.clv_p_alive.where(use_p_alive),
-    }
-    weighted = sum(WEIGHTS[k] * v.fillna(0) for k, v in estimates.items())
-    present = sum(WEIGHTS[k] * v.notna() for k, v in estimates.items())
-    p_purchase = 1 - np.exp(-HORIZON_DAYS / mart.typical_interval_days)
-    expected = 1 - weighted / present * p_purchase
-    assert use_p_alive.sum() > 0
-    np.testing.assert_allclose(mart.risk_score, expected, atol=5e-7)  # the mart rounds to 6 decimals
+def test_segments_tiers_and_interventions_follow_the_seeds(warehouse_connection):
+    mart = frame(warehouse_connection, "select * from marts.fct_customer_churn_risk")
+    scores = frame(warehouse_connection, """
+        select customer_id, churn_probability from staging.stg_clv__churn_scores
+        where model_role = 'final' and snapshot_date = (select max(snapshot_date) from staging.stg_clv__churn_scores)
+    """).set_index("customer_id")
+    clv = frame(warehouse_connection, "select customer_id, predicted_clv_base from marts.fct_customer_clv").set_index("customer_id")
+    mart = mart.set_index("customer_id")
+    assert set(mart.index) == set(scores.index)
+    assert (mart.churn_probability == scores.churn_probability.loc[mart.index]).all()
+
+    bands = pd.read_csv(SEEDS / "churn_risk_segments.csv").sort_values("min_churn_probability")
+    expected_segment = pd.cut(mart.churn_probability, bins=[*bands.min_churn_probability, np.inf],
+                              labels=bands.risk_segment, right=False).astype(str)
+    assert (mart.risk_segment == expected_segment).all()
+
+    at_risk = mart.churn_probability * clv.predicted_clv_base.loc[mart.index].astype(float)
+    np.testing.assert_allclose(mart.expected_revenue_at_risk_base.astype(float), at_risk, rtol=1e-12)
+    tiers = pd.read_csv(SEEDS / "churn_value_tiers.csv")
+    high_share = tiers.set_index("value_tier").max_customer_share["high"]
+    # Largest first, customers without a CLV prediction last, ties by id.
+    order = at_risk.rename("at_risk").reset_index().sort_values(["at_risk", "customer_id"], ascending=[False, True])
+    top = set(order.customer_id.iloc[: int(np.floor(high_share * len(order) + 1e-9))])
+    assert set(mart.index[mart.value_tier == "high"]) == top
+
+    playbook = pd.read_csv(SEEDS / "retention_playbook.csv").set_index(["risk_segment", "value_tier"])
+    expected_intervention = playbook.intervention.loc[list(zip(mart.risk_segment, mart.value_tier))].to_numpy()
+    assert (mart.recommended_intervention.to_numpy() == expected_intervention).all()
+    assert set(mart.risk_segment) == {"low", "medium", "high"} and set(mart.value_tier) == {"high", "standard"}

@@ -24,9 +24,9 @@ def scalar(connection, sql: str):
     return value
 
 
-def treatment_rows(connection) -> dict:
+def treatment_rows(connection, segment: str = "all") -> dict:
     rows = fetch(connection, "select * from marts.fct_retention_experiments where variant = 'treatment'")
-    return {(row["experiment_id"], row["window_days"]): row for row in rows}
+    return {(row["experiment_id"], row["window_days"]): row for row in rows if row["risk_segment"] == segment}
 
 
 def test_uplift_interval_covers_generator_true_uplift(demo_warehouse, warehouse_connection):
@@ -46,7 +46,8 @@ def test_every_generated_assignment_is_analysed_or_quarantined(demo_warehouse, w
     params = json.loads((demo_warehouse.raw_dir / "_generator_params.json").read_text())["experiment"]
     analysed = scalar(
         warehouse_connection,
-        "select sum(assigned_customers) from marts.fct_retention_experiments where window_days = 30",
+        "select sum(assigned_customers) from marts.fct_retention_experiments"
+        " where window_days = 30 and risk_segment = 'all'",
     )
     quarantined = scalar(
         warehouse_connection,
@@ -59,14 +60,36 @@ def analysis_date(connection):
     return scalar(connection, "select max(order_date) from staging.stg_shop__orders where is_completed")
 
 
-def reference_experiment_stats(connection) -> dict:
-    """Retention per experiment/variant/window and Wald / log-ratio intervals, from staging rows."""
+def segments_before_assignment(connection) -> dict:
+    """assignment_id -> churn risk segment at the last snapshot before the assignment date, from
+    the final model's probabilities and the seed's bands; unscored without one."""
+    snapshots = sorted(row["snapshot_date"] for row in fetch(
+        connection, "select snapshot_date from intermediate.int_churn__snapshot_dates"))
+    scores = {(row["snapshot_date"], row["customer_id"]): row["churn_probability"] for row in fetch(
+        connection, "select * from staging.stg_clv__churn_scores where model_role = 'final'")}
+    bands = [(row["min_churn_probability"], row["risk_segment"]) for row in fetch(
+        connection, "select * from seeds.churn_risk_segments order by min_churn_probability")]
+    segments = {}
+    for a in fetch(connection, "select * from staging.stg_experiments__assignments"):
+        before = [s for s in snapshots if s < a["assigned_date"]]
+        probability = scores.get((before[-1], a["customer_id"])) if before else None
+        segments[a["assignment_id"]] = "unscored" if probability is None else [
+            segment for lower, segment in bands if probability >= lower][-1]
+    return segments
+
+
+def reference_experiment_stats(connection, segment: str) -> dict:
+    """Retention per experiment/variant/window and Wald / log-ratio intervals of the assignments in
+    a churn risk segment before assignment (or all), from staging rows."""
     as_of = analysis_date(connection)
+    segments = segments_before_assignment(connection)
     purchases = defaultdict(list)
     for row in fetch(connection, "select customer_id, ordered_at from staging.stg_shop__orders where is_completed"):
         purchases[row["customer_id"]].append(row["ordered_at"])
     counts = defaultdict(lambda: [0, 0])  # (experiment, variant, window) -> [observed, retained]
     for a in fetch(connection, "select * from staging.stg_experiments__assignments"):
+        if segment != "all" and segments[a["assignment_id"]] != segment:
+            continue
         for window_days in WINDOWS_DAYS:
             if a["assigned_date"] + timedelta(days=window_days) > as_of:
                 continue
@@ -81,8 +104,10 @@ def reference_experiment_stats(connection) -> dict:
         n_c, x_c = counts[(experiment, "control", window_days)]
         p_t, p_c = x_t / n_t, x_c / n_c
         se = math.sqrt(p_t * (1 - p_t) / n_t + p_c * (1 - p_c) / n_c)
-        log_se = math.sqrt((1 - p_t) / (n_t * p_t) + (1 - p_c) / (n_c * p_c))
-        log_rr = math.log(p_t / p_c)
+        # Relative uplift needs a control buyer; its log interval a buyer in each arm.
+        has_ratio = min(x_t, x_c) > 0
+        log_se = math.sqrt((1 - p_t) / (n_t * p_t) + (1 - p_c) / (n_c * p_c)) if has_ratio else None
+        log_rr = math.log(p_t / p_c) if has_ratio else None
         stats[(experiment, window_days)] = {
             "observed_customers": n_t,
             "retained_customers": x_t,
@@ -91,20 +116,21 @@ def reference_experiment_stats(connection) -> dict:
             "absolute_uplift": p_t - p_c,
             "absolute_uplift_ci_lower": p_t - p_c - Z_95 * se,
             "absolute_uplift_ci_upper": p_t - p_c + Z_95 * se,
-            "relative_uplift": p_t / p_c - 1,
-            "relative_uplift_ci_lower": math.exp(log_rr - Z_95 * log_se) - 1,
-            "relative_uplift_ci_upper": math.exp(log_rr + Z_95 * log_se) - 1,
+            "relative_uplift": p_t / p_c - 1 if x_c else None,
+            "relative_uplift_ci_lower": math.exp(log_rr - Z_95 * log_se) - 1 if has_ratio else None,
+            "relative_uplift_ci_upper": math.exp(log_rr + Z_95 * log_se) - 1 if has_ratio else None,
         }
     return stats
 
 
-def test_uplift_matches_independent_computation(warehouse_connection):
-    expected = reference_experiment_stats(warehouse_connection)
-    actual = treatment_rows(warehouse_connection)
+@pytest.mark.parametrize("segment", ["all", "low", "medium", "high"])
+def test_uplift_matches_independent_computation(warehouse_connection, segment):
+    expected = reference_experiment_stats(warehouse_connection, segment)
+    actual = treatment_rows(warehouse_connection, segment)
     assert expected and set(expected) == set(actual)
     for key, columns in expected.items():
         for column, value in columns.items():
-            if isinstance(value, int):
+            if value is None or isinstance(value, int):
                 assert actual[key][column] == value, f"{key} {column}"
             else:  # the mart rounds rates and statistics to 6 decimals
                 assert actual[key][column] == pytest.approx(round(value, 6), abs=1e-12), f"{key} {column}"

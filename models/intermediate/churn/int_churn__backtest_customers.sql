@@ -1,12 +1,13 @@
-{#- Every customer scored at every backtest snapshot, with the outcome observed afterwards
+{#- The held-out customers of the churn fit's validation (the newest closed backtest snapshot,
+    scored by the model trained on the older ones), with the outcome observed afterwards
     (`int_churn__outcomes`): did they purchase within `churn_horizon_days` after the snapshot?
-    Non-return is the event the score predicts. -#}
+    Non-return is the event the probability predicts. -#}
 with
 
 scores as (
 
     select * from {{ ref('int_churn__customer_scores') }}
-    where snapshot_type = 'backtest'
+    where model_role = 'validation'
 
 ),
 
@@ -21,7 +22,7 @@ select
     scores.customer_id,
     scores.risk_segment,
     scores.segment_rank,
-    scores.risk_score,
+    scores.churn_probability,
     outcomes.purchases_in_horizon,
     outcomes.is_non_returning,
     outcomes.outcome_window_end

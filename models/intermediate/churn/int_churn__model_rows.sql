@@ -1,5 +1,7 @@
 {#- The rows the churn step (retention_warehouse.churn) reads: customers at the current snapshot
-    (scored, in batches) and, thinned, at the newest closed backtest snapshot (validation) and at
+    and experiment participants at the last snapshot before their assignment (scored, in batches:
+    the experiments mart reads the treatment effect by the risk segment a customer had when
+    assigned) and, thinned, at the newest closed backtest snapshot (validation) and at
     every closed snapshot (learning). Each fit learns from, and the validation judges, at most
     `max_rows` rows: an even stride over the rows ordered by snapshot and customer (every k-th,
     k = ceil(rows / max_rows)), which keeps every snapshot's share and picks the same rows on every
@@ -26,6 +28,22 @@ snapshots as (
 
 ),
 
+baselines as (
+
+    select * from {{ ref('int_experiment_baseline_snapshots') }}
+
+),
+
+experiment_baselines as (
+
+    select distinct
+        customer_id,
+        snapshot_date
+
+    from baselines
+
+),
+
 newest_closed as (
 
     select max(snapshot_date) as snapshot_date
@@ -40,6 +58,7 @@ labelled as (
         features.*,
         outcomes.is_non_returning,
         snapshots.snapshot_type = 'current' as is_current,
+        experiment_baselines.customer_id is not null as is_experiment_baseline,
         snapshots.snapshot_type = 'backtest' as is_closed,
         snapshots.snapshot_type = 'backtest' and features.snapshot_date < newest_closed.snapshot_date as is_older,
         features.snapshot_date = newest_closed.snapshot_date as is_validation
@@ -51,6 +70,10 @@ labelled as (
         on
             features.snapshot_date = outcomes.snapshot_date
             and features.customer_id = outcomes.customer_id
+    left join experiment_baselines
+        on
+            features.snapshot_date = experiment_baselines.snapshot_date
+            and features.customer_id = experiment_baselines.customer_id
     cross join newest_closed
 
 ),
@@ -89,7 +112,7 @@ sampled as (
 select
     snapshot_date,
     customer_id,
-    is_current,
+    is_current or is_experiment_baseline as is_scored,
     is_validation_sample as is_validation,
     is_validation_training,
     is_final_training,
@@ -104,4 +127,4 @@ select
     last_purchase_date
 
 from sampled
-where is_current or is_validation_sample or is_validation_training or is_final_training
+where is_current or is_experiment_baseline or is_validation_sample or is_validation_training or is_final_training

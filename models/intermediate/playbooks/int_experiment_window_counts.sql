@@ -1,5 +1,7 @@
-{#- Outcome counts of retention experiments, one row per experiment, variant and outcome window
-    (`experiment_windows_days` var). An assigned customer is retained within w days when they made
+{#- Outcome counts of retention experiments, one row per experiment, variant, outcome window
+    (`experiment_windows_days` var) and the churn risk segment customers had before assignment
+    (at the last churn snapshot before it; `unscored` when there is none, or the customer had
+    not bought by then). An assigned customer is retained within w days when they made
     a purchase at or after the assignment time and before assignment time + w days. The window is
     observed when assignment date + w days is on or before the analysis date; retention is
     counted over observed assignments only. -#}
@@ -14,6 +16,19 @@ assignments as (
 purchases as (
 
     select * from {{ ref('int_purchases') }}
+
+),
+
+baselines as (
+
+    select * from {{ ref('int_experiment_baseline_snapshots') }}
+
+),
+
+churn_scores as (
+
+    select * from {{ ref('int_churn__customer_scores') }}
+    where model_role = 'final'
 
 ),
 
@@ -34,6 +49,23 @@ windows as (
 
 ),
 
+assignment_segments as (
+
+    select
+        assignments.*,
+        coalesce(churn_scores.risk_segment, 'unscored') as risk_segment,
+        churn_scores.segment_rank
+
+    from assignments
+    left join baselines
+        on assignments.assignment_id = baselines.assignment_id
+    left join churn_scores
+        on
+            baselines.snapshot_date = churn_scores.snapshot_date
+            and baselines.customer_id = churn_scores.customer_id
+
+),
+
 assignment_windows as (
 
     select
@@ -43,12 +75,14 @@ assignment_windows as (
         assignments.customer_id,
         assignments.assigned_at,
         assignments.assigned_date,
+        assignments.risk_segment,
+        assignments.segment_rank,
         windows.window_days,
         {{ dbt.dateadd('day', 'windows.window_days', 'assignments.assigned_at') }} as window_end_at,
         {{ dbt.dateadd('day', 'windows.window_days', 'assignments.assigned_date') }}
         <= analysis_date.as_of_date as is_observed
 
-    from assignments
+    from assignment_segments as assignments
     cross join windows
     cross join analysis_date
 
@@ -61,6 +95,8 @@ outcomes as (
         assignment_windows.experiment_id,
         assignment_windows.variant,
         assignment_windows.window_days,
+        assignment_windows.risk_segment,
+        assignment_windows.segment_rank,
         assignment_windows.assigned_date,
         assignment_windows.is_observed,
         count(purchases.order_id) > 0 as is_retained
@@ -76,18 +112,19 @@ outcomes as (
         assignment_windows.experiment_id,
         assignment_windows.variant,
         assignment_windows.window_days,
+        assignment_windows.risk_segment,
+        assignment_windows.segment_rank,
         assignment_windows.assigned_date,
         assignment_windows.is_observed
 
 )
 
 select
-    {{ dbt.concat([
-        'experiment_id', "'/'", 'variant', "'/'", 'cast(window_days as ' ~ dbt.type_string() ~ ')',
-    ]) }} as experiment_variant_window_id,
     experiment_id,
     variant,
     window_days,
+    risk_segment,
+    segment_rank,
     count(*) as assigned_customers,
     sum(case when is_observed then 1 else 0 end) as observed_customers,
     sum(case when is_observed and is_retained then 1 else 0 end) as retained_customers,
@@ -95,4 +132,4 @@ select
     max(assigned_date) as last_assigned_date
 
 from outcomes
-group by experiment_id, variant, window_days
+group by experiment_id, variant, window_days, risk_segment, segment_rank

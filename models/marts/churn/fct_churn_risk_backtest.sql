@@ -1,5 +1,5 @@
-{#- How well the churn-risk score predicted non-return, per backtest snapshot and segment, plus an
-    `all` row per snapshot. AUC is the Mann-Whitney statistic: the probability that a random
+{#- How well the churn probability predicted non-return on the held-out snapshot of the churn fit's
+    validation, per segment, plus an `all` row. AUC is the Mann-Whitney statistic: the probability that a random
     non-returning customer scored higher than a random returning one (ties count one half),
     computed from average ranks: (sum of non-returners' ranks - n_pos (n_pos + 1) / 2) / (n_pos n_neg).
     On a segment row it measures discrimination within the segment. -#}
@@ -18,12 +18,12 @@ score_groups as (
         outcome_window_end,
         risk_segment,
         segment_rank,
-        risk_score,
+        churn_probability,
         count(*) as customers,
         sum(case when is_non_returning then 1 else 0 end) as non_returning_customers
 
     from backtest_customers
-    group by snapshot_date, outcome_window_end, risk_segment, segment_rank, risk_score
+    group by snapshot_date, outcome_window_end, risk_segment, segment_rank, churn_probability
 
 ),
 
@@ -35,14 +35,14 @@ ranked as (
         *,
         coalesce(
             sum(customers) over (
-                partition by snapshot_date order by risk_score
+                partition by snapshot_date order by churn_probability
                 rows between unbounded preceding and 1 preceding
             ),
             0
         ) + (customers + 1) / 2.0 as average_rank_in_snapshot,
         coalesce(
             sum(customers) over (
-                partition by snapshot_date, risk_segment order by risk_score
+                partition by snapshot_date, risk_segment order by churn_probability
                 rows between unbounded preceding and 1 preceding
             ),
             0
@@ -62,7 +62,7 @@ per_group as (
         sum(customers) as customers,
         sum(non_returning_customers) as non_returning_customers,
         sum(non_returning_customers * average_rank_in_segment) as non_returning_rank_sum,
-        sum(customers * risk_score) / sum(customers) as mean_risk_score
+        sum(customers * churn_probability) / sum(customers) as mean_churn_probability
 
     from ranked
     group by snapshot_date, outcome_window_end, risk_segment, segment_rank
@@ -77,7 +77,7 @@ per_group as (
         sum(customers) as customers,
         sum(non_returning_customers) as non_returning_customers,
         sum(non_returning_customers * average_rank_in_snapshot) as non_returning_rank_sum,
-        sum(customers * risk_score) / sum(customers) as mean_risk_score
+        sum(customers * churn_probability) / sum(customers) as mean_churn_probability
 
     from ranked
     group by snapshot_date, outcome_window_end
@@ -119,7 +119,7 @@ select
     non_return_rate,
     base_non_return_rate,
     {{ safe_divide('non_return_rate', 'base_non_return_rate') }} as lift,
-    mean_risk_score,
+    mean_churn_probability,
     {{ safe_divide(
         'non_returning_rank_sum - cast(non_returning_customers as double) * (non_returning_customers + 1) / 2',
         'cast(non_returning_customers as double) * returning_customers',

@@ -1,6 +1,7 @@
-{#- Retention experiments: per experiment, variant and outcome window, the sample and the share of
-    observed customers who purchased within the window; every non-control variant is compared with
-    the control of its experiment (absolute uplift with a Wald 95 % interval, relative uplift with a
+{#- Retention experiments: per experiment, variant, outcome window and churn risk segment before
+    assignment (plus an `all` row over the segments), the sample and the share of observed
+    customers who purchased within the window; every non-control variant is compared with the
+    control of its experiment in the same segment (absolute uplift with a Wald 95 % interval, relative uplift with a
     log risk-ratio 95 % interval; macros/playbooks/experiment_stats.sql). Rates and statistics are
     rounded to 6 decimals so results compare exactly across engines. -#}
 with
@@ -11,13 +12,54 @@ window_counts as (
 
 ),
 
+all_segments as (
+
+    select
+        experiment_id,
+        variant,
+        window_days,
+        'all' as risk_segment,
+        0 as segment_rank,
+        sum(assigned_customers) as assigned_customers,
+        sum(observed_customers) as observed_customers,
+        sum(retained_customers) as retained_customers,
+        min(first_assigned_date) as first_assigned_date,
+        max(last_assigned_date) as last_assigned_date
+
+    from window_counts
+    group by experiment_id, variant, window_days
+
+),
+
+counts as (
+
+    select
+        experiment_id,
+        variant,
+        window_days,
+        risk_segment,
+        segment_rank,
+        assigned_customers,
+        observed_customers,
+        retained_customers,
+        first_assigned_date,
+        last_assigned_date
+
+    from window_counts
+
+    union all
+
+    select * from all_segments
+
+),
+
 rates as (
 
     select
         *,
         {{ safe_divide('retained_customers', 'observed_customers') }} as retention_rate
 
-    from window_counts
+    from counts
 
 ),
 
@@ -26,6 +68,7 @@ controls as (
     select
         experiment_id,
         window_days,
+        risk_segment,
         observed_customers as control_customers,
         retention_rate as control_rate
 
@@ -46,14 +89,20 @@ compared as (
         on
             rates.experiment_id = controls.experiment_id
             and rates.window_days = controls.window_days
+            and rates.risk_segment = controls.risk_segment
 
 )
 
 select
-    experiment_variant_window_id,
+    {{ dbt.concat([
+        'experiment_id', "'/'", 'variant', "'/'", 'cast(window_days as ' ~ dbt.type_string() ~ ')', "'/'",
+        'risk_segment',
+    ]) }} as experiment_segment_id,
     experiment_id,
     variant,
     window_days,
+    risk_segment,
+    segment_rank,
     assigned_customers,
     observed_customers,
     retained_customers,

@@ -1,4 +1,4 @@
-{#- Churn probability of every customer at the analysis date, from the latest churn fit. -#}
+{#- Churn probabilities from the latest churn fit, by the model that produced them. -#}
 with
 
 churn_scores as (
@@ -10,6 +10,7 @@ churn_scores as (
 select
     customer_id,
     run_id,
+    model_role,
     top_churn_features,
     churn_probability,
     cast(snapshot_date as date) as snapshot_date

@@ -50,18 +50,23 @@ def _top_features(contributions: np.ndarray) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), TOP_FEATURE_NAMES)
 
 
-def _scores(settings: Settings, run_id: str, score: Scorer) -> pa.Table:
-    """Every customer at the analysis date, scored batch by batch."""
-    batches = [
-        pa.table({
-            "run_id": pa.array([run_id] * rows.num_rows),
-            "customer_id": rows["customer_id"],
-            "snapshot_date": rows["snapshot_date"],
-            **dict(zip(("churn_probability", "top_churn_features"), score(rows.to_pandas()))),
-        })
-        for rows in warehouse_io.read_batches(settings, MODEL_ROWS_RELATION, "is_current", SCORE_BATCH_ROWS)
+def _score_table(run_id: str, model_role: str, rows: pa.Table, probability: np.ndarray, top: pa.Array) -> pa.Table:
+    return pa.table({
+        "run_id": pa.array([run_id] * rows.num_rows),
+        "model_role": pa.array([model_role] * rows.num_rows),
+        "customer_id": rows["customer_id"],
+        "snapshot_date": rows["snapshot_date"],
+        "churn_probability": probability,
+        "top_churn_features": top,
+    }).cast(warehouse_io.CHURN_SCORES_COLUMNS)
+
+
+def _scores(settings: Settings, run_id: str, score: Scorer) -> list[pa.Table]:
+    """The final model's scores of the rows to score, batch by batch."""
+    return [
+        _score_table(run_id, "final", rows, *score(rows.to_pandas()))
+        for rows in warehouse_io.read_batches(settings, MODEL_ROWS_RELATION, "is_scored", SCORE_BATCH_ROWS)
     ]
-    return pa.concat_tables(batches) if batches else warehouse_io.CHURN_SCORES_COLUMNS.empty_table()
 
 
 def fit_churn(settings: Settings, clv_fit: dict) -> dict:
@@ -90,6 +95,7 @@ def fit_churn(settings: Settings, clv_fit: dict) -> dict:
             f"{len(closed)} closed backtest snapshot(s): at least {MIN_CLOSED_SNAPSHOTS} are needed to train on "
             "older ones and validate on the newest, so BG/NBD's P(no purchase in the horizon) is used"))
         deciles = None
+        validation_scores = []
     else:
         rows = warehouse_io.read_relation(settings, MODEL_ROWS_RELATION, key=KEY, flag="is_fit_row")
         train_rows, is_closed, is_valid = (rows[flag].to_numpy(bool) for flag in (
@@ -98,6 +104,9 @@ def fit_churn(settings: Settings, clv_fit: dict) -> dict:
         y = rows["is_non_returning"].to_numpy(np.float64, na_value=np.nan)
         validation_model = fit_logistic(X[train_rows], y[train_rows], FEATURES)
         p_valid = validation_model.predict(X[is_valid])
+        validation_scores = [_score_table(
+            run_id, "validation", pa.Table.from_pandas(rows.loc[is_valid, KEY], preserve_index=False),
+            p_valid, _top_features(validation_model.contributions(X[is_valid])))]
         deciles = calibration_deciles(p_valid, y[is_valid])
         model = fit_logistic(X[is_closed], y[is_closed], FEATURES)
 
@@ -117,5 +126,6 @@ def fit_churn(settings: Settings, clv_fit: dict) -> dict:
             validation_base_rate=float(y[is_valid].mean()),
         )
     calibration = None if deciles is None else pa.Table.from_pandas(deciles.assign(run_id=run_id), preserve_index=False)
-    warehouse_io.write_churn_results(settings, fit_row, _scores(settings, run_id, score), calibration)
+    scores = pa.concat_tables(_scores(settings, run_id, score) + validation_scores)
+    warehouse_io.write_churn_results(settings, fit_row, scores, calibration)
     return fit_row

@@ -74,6 +74,7 @@ CHURN_FITS_COLUMNS = pa.schema([
 ])
 CHURN_SCORES_COLUMNS = pa.schema([
     ("run_id", pa.string()),
+    ("model_role", pa.string()),
     ("customer_id", pa.string()),
     ("snapshot_date", pa.date32()),
     ("churn_probability", pa.float64()),

@@ -1,0 +1,26 @@
+{#- The churn snapshot each experiment assignment is segmented at: the last one before the
+    assignment date, so the segment uses only what was known before the treatment. Assignments
+    with no earlier snapshot have no row. -#}
+with
+
+assignments as (
+
+    select * from {{ ref('stg_experiments__assignments') }}
+
+),
+
+snapshots as (
+
+    select * from {{ ref('int_churn__snapshot_dates') }}
+
+)
+
+select
+    assignments.assignment_id,
+    assignments.customer_id,
+    max(snapshots.snapshot_date) as snapshot_date
+
+from assignments
+inner join snapshots
+    on snapshots.snapshot_date < assignments.assigned_date
+group by assignments.assignment_id, assignments.customer_id
