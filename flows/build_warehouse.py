@@ -6,7 +6,8 @@
 
 Steps: check the landed raw files with GX; dbt build with the CLV fit between its two halves (one
 task; each dbt node's result line goes to the run log); copy the marts into a staged, not yet visible serving
-version; check that copy with GX; swap it in atomically; publish a summary artifact. A failed
+version; check that copy with GX; with RW_PG_DSN set, load it into a PostgreSQL schema of its own
+and audit it there; swap it in atomically (files, then PostgreSQL); publish a summary artifact. A failed
 check raises, so the flow ends Failed, naming the check, and the served marts stay as they were.
 Paths come from the environment (RW_RAW_DIR, RW_WAREHOUSE_PATH, RW_SERVING_DIR, DBT_TARGET_PATH).
 """
@@ -26,6 +27,7 @@ from retention_warehouse.build import build_warehouse as build_models
 from retention_warehouse.landing import require_landing
 from retention_warehouse.orchestration import data_docs, landing, marts, publish, quality, summary
 from retention_warehouse.orchestration.dbt_tasks import is_lock_error, node_result_logger, require_write_access
+from retention_warehouse.postgres import publish as postgres
 from retention_warehouse.settings import Settings
 
 ARTIFACT_KEY = "build-warehouse-summary"
@@ -78,6 +80,12 @@ def build(settings: Settings, dbt_vars: dict | None) -> dict:
 def stage_marts(settings: Settings, built: list[marts.Mart], metadata: dict) -> publish.StagedVersion:
     with marts.open_marts(settings) as connection:
         return publish.stage(connection, built, settings.serving_dir, metadata)
+
+
+@task(cache_policy=NO_CACHE, timeout_seconds=TASK_TIMEOUT_SECONDS)
+def load_postgres(target: postgres.PostgresTarget, staged: publish.StagedVersion) -> str:
+    """COPY the staged version into its own PostgreSQL schema, audited and granted, not yet served."""
+    return postgres.load_version(target, staged.path / publish.DUCKDB_FILE, staged.version, staged.row_counts)
 
 
 @task(cache_policy=NO_CACHE, timeout_seconds=TASK_TIMEOUT_SECONDS)
@@ -148,8 +156,10 @@ def _build_and_publish(settings: Settings, dbt_vars: dict | None, force: bool, r
         "partitions": landed.partitions,
         "dbt_vars": dbt_vars or {},
         "clv_fit": fitted,
+        "as_of_date": fitted["churn"]["analysis_date"].isoformat(),
         "flow_run_id": str(runtime.flow_run.id),
     }
+    postgres_target = postgres.PostgresTarget.from_env()
     previous_counts = previous.get("row_counts", {})
     publish.prune(serving_dir)  # staging leftovers of crashed runs
     staged = stage_marts(settings, built, metadata)
@@ -164,14 +174,21 @@ def _build_and_publish(settings: Settings, dbt_vars: dict | None, force: bool, r
             data_docs=docs_index, report=report,
         )
         (staged.path / report.name).write_text(markdown)
+        if postgres_target:
+            load_postgres(postgres_target, staged)
     except BaseException:
         publish.discard(staged)
         raise
     publish.publish(staged, serving_dir)
+    if postgres_target:
+        postgres.switch(postgres_target, staged.version)
+        logger.info("Serving version %s in PostgreSQL schema %s", staged.version, postgres_target.schema)
     create_markdown_artifact(markdown=markdown, key=ARTIFACT_KEY,
                              description=f"Published warehouse version {staged.version}")
     logger.info("Published version %s to %s", staged.version, serving_dir)
-    return {"published": True, "version": staged.version, "report": str(report),
+    served_postgres = {"postgres": f"schema {postgres_target.schema}, role {postgres_target.reader_role}"} \
+        if postgres_target else {}
+    return {"published": True, "version": staged.version, "report": str(report), **served_postgres,
             "artifact": ARTIFACT_KEY, "row_counts": staged.row_counts, **locations}
 
 

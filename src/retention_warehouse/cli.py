@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
 import warnings
 from pathlib import Path
@@ -100,6 +102,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from retention_warehouse.orchestration.run import describe, run_flow
 
     settings = _settings(args).with_overrides(serving_dir=args.serving_dir)
+    if args.pg_dsn:
+        os.environ["RW_PG_DSN"] = args.pg_dsn
     if args.orders:
         from retention_warehouse.generate import generate
 
@@ -107,6 +111,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     result = run_flow(settings, dbt_vars=parse_vars(args.vars), force=args.force,
                       row_count_tolerance=args.row_count_tolerance, wait=args.wait)
     print(describe(result))
+    return 0
+
+
+def cmd_pg_server(args: argparse.Namespace) -> int:
+    from retention_warehouse.postgres.server import local_server
+
+    with local_server() as server:
+        print("A local PostgreSQL server is running; its folder and data go when this stops (Ctrl-C).\n"
+              f"Publish to it from another shell:\n\n    export RW_PG_DSN='{server.dsn()}'\n"
+              "    export RW_PG_READER_PASSWORD=<a password for bi_reader>\n    retention-warehouse run --force\n",
+              flush=True)
+        try:
+            signal.pause()
+        except KeyboardInterrupt:
+            pass
     return 0
 
 
@@ -175,7 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="when another run is using the serving folder, wait for it instead of exiting")
     run.add_argument("--row-count-tolerance", type=float,
                      help="allowed relative change of each mart's row count vs the published run (0.5)")
+    run.add_argument("--pg-dsn", help="also publish to this PostgreSQL database (env RW_PG_DSN; docs/bi.md)")
     run.set_defaults(handler=cmd_run)
+    pg = commands.add_parser("pg-server", help="start a throwaway local PostgreSQL server to publish to; Ctrl-C stops it")
+    pg.set_defaults(handler=cmd_pg_server)
     bench = commands.add_parser(
         "benchmark-build", help="time the full build against a hand-written DuckDB baseline, check equal marts")
     bench.add_argument("--orders", type=int, nargs="+", default=[1_000_000, 10_000_000],

@@ -21,6 +21,7 @@ import urllib.request
 from pathlib import Path
 
 import duckdb
+import psycopg
 import pyarrow.parquet as pq
 import pytest
 
@@ -29,6 +30,7 @@ from retention_warehouse.generate import generate
 from retention_warehouse.orchestration import quality
 from retention_warehouse.orchestration.marts import discover_marts
 from retention_warehouse.orchestration.run import FLOW_ENTRYPOINT
+from retention_warehouse.postgres.server import local_server
 
 FLOW_ORDERS = 3_000
 PREFECT = Path(sys.executable).with_name("prefect")
@@ -70,7 +72,8 @@ def _digest(root: Path) -> dict[str, str]:
 
 def _served_counts(serving: Path) -> dict[str, int]:
     with duckdb.connect(str(serving / "marts.duckdb"), read_only=True) as reader:
-        tables = [row[0] for row in reader.execute("select table_name from duckdb_tables()").fetchall()]
+        tables = [row[0] for row in reader.execute(
+            "select table_name from duckdb_tables() where table_name not like '\\_%' escape '\\'").fetchall()]
         return {t: reader.execute(f"select count(*) from {t}").fetchone()[0] for t in tables}
 
 
@@ -108,10 +111,28 @@ def prefect_env(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def flow_env(tmp_path_factory, prefect_env):
+def postgres_server():
+    with local_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def flow_env(tmp_path_factory, prefect_env, postgres_server):
+    """Runs publish to the files and to a real PostgreSQL server."""
     settings = isolated_settings(tmp_path_factory.mktemp("flow"))
     generate(settings.raw_dir, orders=FLOW_ORDERS, seed=1)
-    return settings, {**prefect_env, **settings.environment(), "RW_LOCK_RETRY_SECONDS": "1"}
+    return settings, {**prefect_env, **settings.environment(), "RW_LOCK_RETRY_SECONDS": "1",
+                      "RW_PG_DSN": postgres_server.dsn()}
+
+
+def _postgres_served(env: dict) -> tuple[str, dict[str, int]]:
+    """The version PostgreSQL serves and its row counts."""
+    with psycopg.connect(env["RW_PG_DSN"]) as connection:
+        version = connection.execute("select version from marts._build_info").fetchone()[0]
+        tables = [row[0] for row in connection.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' "
+            "and table_name not like '\\_%'").fetchall()]
+        return version, {t: connection.execute(f"select count(*) from marts.{t}").fetchone()[0] for t in tables}
 
 
 def _run_flow(env: dict, *args: str) -> subprocess.CompletedProcess:
@@ -156,7 +177,9 @@ def test_flow_runs_end_to_end_and_publishes(flow_env, first_run):
     assert flow_run["state_type"] == "COMPLETED"
     task_runs = _api(env, "/task_runs/filter", {"flow_runs": {"id": {"any_": [flow_run["id"]]}}, "limit": 200})
     assert {run["name"].rsplit("-", 1)[0] for run in task_runs} == {"check_landing", "build", "stage_marts",
-                                                                    "check_marts"}
+                                                                    "check_marts", "load_postgres"}
+    assert _postgres_served(env) == (manifest["version"], served)
+    assert "PostgreSQL:   schema marts, role bi_reader" in result.stdout
     logs = [entry["message"] for entry in _api(env, "/logs/filter", {
         "logs": {"flow_run_id": {"any_": [flow_run["id"]]}}, "limit": 200, "offset": 0})]
     offset = 200
@@ -183,6 +206,7 @@ def test_rerun_without_new_raw_data_publishes_nothing(flow_env, first_run):
 def test_failing_expectation_publishes_nothing(flow_env, first_run):
     settings, env = flow_env
     before = _digest(settings.serving_dir)
+    postgres_before = _postgres_served(env)
     bad = settings.raw_dir / "orders" / "order_month=2024-13"  # a mis-named export partition
     bad.mkdir()
     shutil.copy(next((settings.raw_dir / "orders").glob("order_month=2024-01/*.parquet")), bad / "part-0.parquet")
@@ -198,6 +222,7 @@ def test_failing_expectation_publishes_nothing(flow_env, first_run):
     assert "served version: unchanged" in report
     assert "raw.orders: expect_column_values_to_match_regex(order_month)" in report
     assert "expect_column_values_to_match_regex(order_month)" in flow_run["state"]["message"]
+    assert _postgres_served(env) == postgres_before
     assert _digest(settings.serving_dir) == before
 
 

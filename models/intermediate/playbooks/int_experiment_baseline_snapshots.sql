@@ -22,5 +22,5 @@ select
 
 from assignments
 inner join snapshots
-    on snapshots.snapshot_date < assignments.assigned_date
+    on assignments.assigned_date > snapshots.snapshot_date
 group by assignments.assignment_id, assignments.customer_id

@@ -52,7 +52,7 @@ ranked as (
     {#- A customer without a CLV prediction ranks last: no revenue at risk is known. #}
     select
         *,
-        row_number() over (order by expected_revenue_at_risk_base desc nulls last, customer_id)
+        row_number() over (order by expected_revenue_at_risk_base desc nulls last, customer_id asc)
         / cast(count(*) over () as double) as revenue_at_risk_rank_share
 
     from valued

@@ -78,7 +78,7 @@ def fit_churn(settings: Settings, clv_fit: dict) -> dict:
     snapshots = warehouse_io.read_relation(settings, SNAPSHOTS_RELATION)
     windows = pd.to_datetime(snapshots["outcome_window_end"]) - pd.to_datetime(snapshots["snapshot_date"])
     horizon_days = float(windows.dt.days.iloc[0])
-    current_date = snapshots.loc[snapshots["snapshot_type"] == "current", "snapshot_date"].iloc[0]
+    current_date = pd.Timestamp(snapshots.loc[snapshots["snapshot_type"] == "current", "snapshot_date"].iloc[0]).date()
     closed = sorted(snapshots.loc[snapshots["snapshot_type"] == "backtest", "snapshot_date"])
     fit_row = {"run_id": run_id, "analysis_date": current_date, "horizon_days": int(horizon_days),
                "closed_snapshots": len(closed), "features": json.dumps(FEATURES)}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 
@@ -16,6 +16,8 @@ MARTS_SCHEMA = "marts"
 class Mart:
     name: str  # relation name in the marts schema, also the served table and Parquet file name
     primary_key: str | None  # column with a dbt `unique` test, when there is one
+    description: str = ""  # dbt's, doc blocks rendered; served as the table comment
+    column_descriptions: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 def discover_marts(settings: Settings) -> list[Mart]:
@@ -27,7 +29,7 @@ def discover_marts(settings: Settings) -> list[Mart]:
     manifest = json.loads((settings.target_path / "manifest.json").read_text())
     nodes = manifest["nodes"].values()
     models = {
-        node["unique_id"]: node["alias"]
+        node["unique_id"]: node
         for node in nodes
         if node["resource_type"] == "model"
         and node["schema"] == MARTS_SCHEMA
@@ -40,7 +42,11 @@ def discover_marts(settings: Settings) -> list[Mart]:
         and node.get("test_metadata", {}).get("name") == "unique"
         and node.get("attached_node") in models
     }
-    return sorted((Mart(name, keys.get(uid)) for uid, name in models.items()), key=lambda m: m.name)
+    return sorted((
+        Mart(node["alias"], keys.get(uid), " ".join(node["description"].split()),
+             {name: " ".join(column["description"].split()) for name, column in node["columns"].items()})
+        for uid, node in models.items()
+    ), key=lambda m: m.name)
 
 
 def open_marts(settings: Settings) -> duckdb.DuckDBPyConnection:

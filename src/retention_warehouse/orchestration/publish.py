@@ -5,8 +5,8 @@ Layout of the serving folder (RW_SERVING_DIR):
     marts.duckdb -> current/marts.duckdb    stable paths for BI clients
     parquet      -> current/parquet
     current      -> versions/<id>           swapped by one atomic rename
-    versions/<id>/marts.duckdb              one table per mart, schema main
-    versions/<id>/parquet/<mart>.parquet
+    versions/<id>/marts.duckdb              one table per mart, schema main, plus _build_info
+    versions/<id>/parquet/<mart>.parquet    and parquet/_build_info.parquet
     versions/<id>/manifest.json             row counts, raw fingerprint, storage version
     versions/.staging-<id>/                 a version being written and validated
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import importlib.metadata
 import json
 import os
 import shutil
@@ -37,6 +38,8 @@ SERVING_STORAGE_VERSION = "v1.0.0"
 DUCKDB_FILE = "marts.duckdb"
 PARQUET_DIR = "parquet"
 MANIFEST_FILE = "manifest.json"
+BUILD_INFO_TABLE = "_build_info"
+BUILD_INFO_TYPES = {"published_at": "timestamp", "as_of_date": "date"}  # the other columns are text
 LOCK_FILE = ".lock"
 KEEP_VERSIONS = 3  # current plus two previous versions, for rollback by hand
 STAGING_PREFIX = ".staging-"
@@ -87,6 +90,35 @@ def _serving_columns(connection: duckdb.DuckDBPyConnection, mart: str) -> str:
         f'cast("{name}" as bigint) as "{name}"' if kind in ("HUGEINT", "UHUGEINT") else f'"{name}"'
         for name, kind in columns
     )
+
+
+def _comment(connection: duckdb.DuckDBPyConnection, mart: Mart) -> None:
+    """dbt's descriptions as table and column comments, which BI tools show beside the names."""
+    if mart.description:
+        connection.execute(f"comment on table serving.main.{mart.name} is {_literal(mart.description)}")
+    for column, text in mart.column_descriptions.items():
+        if text:
+            connection.execute(f'comment on column serving.main.{mart.name}."{column}" is {_literal(text)}')
+
+
+def build_info(version: str, metadata: dict) -> dict:
+    """The one row of every served copy's _build_info table: which version a reader is reading."""
+    return {
+        "version": version,
+        "published_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0),
+        "raw_fingerprint": metadata.get("raw_fingerprint"),
+        "as_of_date": metadata.get("as_of_date"),
+        "project_version": importlib.metadata.version("retention-warehouse"),
+        "dbt_version": importlib.metadata.version("dbt-core"),
+    }
+
+
+def _write_build_info(connection: duckdb.DuckDBPyConnection, info: dict, parquet: Path) -> None:
+    columns = ", ".join(f"${name}::{BUILD_INFO_TYPES.get(name, 'varchar')} as {name}" for name in info)
+    connection.execute(f"create table serving.main.{BUILD_INFO_TABLE} as select {columns}", info)
+    connection.execute(f"comment on table serving.main.{BUILD_INFO_TABLE} is "
+                       f"{_literal('The served version: id, publication time (UTC), raw landing fingerprint, analysis date, project and dbt versions.')}")
+    connection.execute(f"copy serving.main.{BUILD_INFO_TABLE} to {_literal(parquet)} (format parquet)")
 
 
 def _replace_symlink(link: Path, target: str) -> None:
@@ -165,6 +197,7 @@ def stage(connection: duckdb.DuckDBPyConnection, marts: list[Mart], serving_dir:
                 f"create table serving.main.{mart.name} as "
                 f"select {_serving_columns(connection, mart.name)} from {MARTS_SCHEMA}.{mart.name} order by all"
             )
+            _comment(connection, mart)
             connection.execute(
                 f"copy serving.main.{mart.name} to {_literal(path / PARQUET_DIR / f'{mart.name}.parquet')} "
                 "(format parquet, compression zstd)"
@@ -172,6 +205,7 @@ def stage(connection: duckdb.DuckDBPyConnection, marts: list[Mart], serving_dir:
             row_counts[mart.name] = connection.execute(
                 f"select count(*) from serving.main.{mart.name}"
             ).fetchone()[0]
+        _write_build_info(connection, build_info(version, metadata), path / PARQUET_DIR / f"{BUILD_INFO_TABLE}.parquet")
     finally:
         connection.execute("detach serving")
     manifest = {

@@ -7,6 +7,7 @@ import os
 from retention_warehouse.landing import require_landing
 from retention_warehouse.orchestration import publish
 from retention_warehouse.orchestration.prefect_server import prefect_api
+from retention_warehouse.postgres import publish as postgres
 from retention_warehouse.project_vars import check_vars
 from retention_warehouse.settings import PROJECT_DIR, Settings
 
@@ -23,6 +24,8 @@ def run_flow(settings: Settings, *, dbt_vars: dict | None = None, force: bool = 
     check_vars(dbt_vars)
     require_landing(settings.raw_dir)
     publish.require_writable(settings.serving_dir)
+    if target := postgres.PostgresTarget.from_env():
+        postgres.require_reachable(target)
     holder = publish.lock_holder(settings.serving_dir)
     if holder and not wait:
         raise publish.ServingError(
@@ -51,6 +54,8 @@ def describe(result: dict) -> str:
         f"served marts: {serving}/marts.duckdb (DuckDB, storage v1.0.0) and {serving}/parquet/<mart>.parquet",
         f"Data Docs:    {result['data_docs']}",
     ]
+    if result.get("postgres"):
+        lines.append(f"PostgreSQL:   {result['postgres']}")
     if result["published"]:
         lines += [
             f"run report:   {result['report']}",

@@ -1,0 +1,1 @@
+"""PostgreSQL serving: publish the marts to a PostgreSQL schema that BI tools read."""

@@ -1,0 +1,150 @@
+"""PostgreSQL serving against a real local server: every mart loads with its types, comments and
+build info; a BI session reading during a publish sees one whole version per query and never
+blocks it; the reader role can read the served marts and nothing else."""
+
+from __future__ import annotations
+
+import threading
+
+import duckdb
+import psycopg
+import pytest
+
+from retention_warehouse.orchestration import marts, publish
+from retention_warehouse.postgres import publish as postgres
+from retention_warehouse.postgres.server import local_server
+
+READER = "bi_reader"
+READER_PASSWORD = "reader-test-only"
+
+
+@pytest.fixture(scope="module")
+def server():
+    with local_server() as running:
+        yield running
+
+
+@pytest.fixture()
+def target(server, monkeypatch):
+    monkeypatch.setenv("RW_PG_READER_PASSWORD", READER_PASSWORD)
+    yield postgres.PostgresTarget(server.dsn())
+    with psycopg.connect(server.dsn(), autocommit=True) as admin:
+        for (schema,) in admin.execute("select nspname from pg_namespace where nspname like 'marts%'").fetchall():
+            admin.execute(f'drop schema "{schema}" cascade')
+
+
+def reader(server) -> psycopg.Connection:
+    return psycopg.connect(server.dsn(user=READER, password=READER_PASSWORD))
+
+
+def _stage_customers(tmp_path, serving, rows: int) -> publish.StagedVersion:
+    with duckdb.connect(str(tmp_path / "build.duckdb")) as build:
+        build.execute("create schema if not exists marts")
+        build.execute("create or replace table marts.dim_customers as "
+                      f"select 'c' || range as customer_id, range::hugeint as orders from range({rows})")
+        mart = marts.Mart("dim_customers", "customer_id", "One row per customer.", {"orders": "Orders placed."})
+        return publish.stage(build, [mart], serving, {"raw_fingerprint": f"fp{rows}", "as_of_date": "2025-12-31"})
+
+
+def _publish(target, staged) -> None:
+    postgres.load_version(target, staged.path / publish.DUCKDB_FILE, staged.version, staged.row_counts)
+    postgres.switch(target, staged.version)
+
+
+def test_every_mart_loads_with_its_rows_types_comments_and_build_info(demo_warehouse, target, server, tmp_path):
+    built = marts.discover_marts(demo_warehouse)
+    with marts.open_marts(demo_warehouse) as connection:
+        staged = publish.stage(connection, built, tmp_path / "serving", {"raw_fingerprint": "demo", "as_of_date": "2025-12-31"})
+    _publish(target, staged)
+
+    with reader(server) as bi, duckdb.connect(str(staged.path / publish.DUCKDB_FILE), read_only=True) as served:
+        for mart in built:
+            assert bi.execute(f"select count(*) from marts.{mart.name}").fetchone()[0] == staged.row_counts[mart.name]
+        churn = "fct_customer_churn_risk"
+        assert bi.execute(f"select sum(churn_probability), count(distinct risk_segment) from marts.{churn}").fetchone() == \
+            pytest.approx(served.execute(f"select sum(churn_probability), count(distinct risk_segment) from {churn}").fetchone())
+        comments = bi.execute(
+            "select count(*) filter (where obj_description(c.oid) is not null), count(*) from pg_class c "
+            "join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'marts' and c.relkind = 'r'"
+        ).fetchone()
+        assert comments == (len(built) + 1, len(built) + 1)  # every mart and _build_info
+        described = bi.execute(
+            "select count(*) filter (where col_description(a.attrelid, a.attnum) is not null), count(*) "
+            "from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace "
+            "where n.nspname = 'marts' and c.relname not like '\\_%' and a.attnum > 0 and not a.attisdropped"
+        ).fetchone()
+        assert described[0] == described[1] > 100, "every served column carries its dbt description"
+        version, fingerprint, as_of = bi.execute("select version, raw_fingerprint, as_of_date from marts._build_info").fetchone()
+        assert (version, fingerprint, str(as_of)) == (staged.version, "demo", "2025-12-31")
+        types = dict(bi.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'marts' and table_name = 'fct_customer_churn_risk'").fetchall())
+        assert types["churn_probability"] == "double precision" and types["as_of_date"] == "date"
+
+
+def test_a_session_reading_during_a_publish_sees_one_version_per_query_and_never_blocks_it(target, server, tmp_path):
+    serving = tmp_path / "serving"
+    first = _stage_customers(tmp_path, serving, 1000)
+    _publish(target, first)
+    expected = {first.version: 1000}
+
+    idle = reader(server)  # a pooled connection left idle in a transaction that has read the marts
+    idle.execute("select count(*) from marts.dim_customers").fetchone()
+    seen, errors, stop = [], [], threading.Event()
+
+    def poll():
+        with reader(server) as bi:
+            bi.autocommit = True
+            while not stop.is_set():
+                try:
+                    seen.append(bi.execute(
+                        "select (select version from marts._build_info), (select count(*) from marts.dim_customers)"
+                    ).fetchone())
+                except psycopg.Error as error:
+                    errors.append(error)
+
+    polling = threading.Thread(target=poll)
+    polling.start()
+    try:
+        second = _stage_customers(tmp_path, serving, 2500)
+        expected[second.version] = 2500
+        _publish(target, second)
+        for _ in range(50):  # the publish returned: keep reading until the new version shows
+            if seen and seen[-1][0] == second.version:
+                break
+            threading.Event().wait(0.05)
+    finally:
+        stop.set()
+        polling.join()
+
+    assert not errors
+    assert {version for version, _ in seen} == set(expected), "the poller saw both versions"
+    assert all(count == expected[version] for version, count in seen), "no query mixed two versions"
+    with psycopg.connect(server.dsn()) as admin:
+        retired = admin.execute("select nspname from pg_namespace where nspname like 'marts\\_\\_%'").fetchall()
+    assert retired == [(f"marts{postgres.RETIRED_MARKER}{second.version.lower()}",)], \
+        "the version the idle session still holds is kept"
+    idle.rollback()
+    idle.close()
+    assert postgres.drop_retired(target) == [retired[0][0]]
+
+
+@pytest.mark.parametrize("statement", [
+    "create table marts.mine (x int)",
+    "create table public.mine (x int)",
+    "create temporary table mine (x int)",
+    "create schema mine",
+    "insert into marts.dim_customers values ('x', 1)",
+    "delete from marts.dim_customers",
+    "select pg_read_file('/etc/passwd')",
+    "copy marts.dim_customers to '/tmp/rw-stolen.csv'",
+    "select * from private.secrets",
+])
+def test_reader_role_reads_the_marts_and_nothing_else(target, server, tmp_path, statement):
+    _publish(target, _stage_customers(tmp_path, tmp_path / "serving", 10))
+    with psycopg.connect(server.dsn(), autocommit=True) as admin:
+        admin.execute("create schema if not exists private; create table if not exists private.secrets (x int)")
+    with reader(server) as bi:
+        assert bi.execute("select count(*) from marts.dim_customers").fetchone() == (10,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            bi.execute(statement)
