@@ -48,6 +48,16 @@ def test_served_file_has_duckdb_1_0_storage_format_and_matches_parquet(tmp_path)
     assert publish.current_manifest(tmp_path / "serving")["row_counts"] == {"dim_customers": 3}
 
 
+def test_a_published_version_is_read_only_on_disk(tmp_path):
+    staged = _publish(_build_db(tmp_path / "build.duckdb", [("a", 1)]), tmp_path / "serving")
+    version = tmp_path / "serving" / "versions" / staged.version
+    modes = {str(p.relative_to(version)): oct(p.stat().st_mode & 0o777) for p in [version, *version.rglob("*")]}
+    assert modes == {".": "0o555", "marts.duckdb": "0o444", "manifest.json": "0o444", "parquet": "0o555",
+                     "parquet/dim_customers.parquet": "0o444", "parquet/_build_info.parquet": "0o444"}
+    with duckdb.connect(str(tmp_path / "serving" / "marts.duckdb"), read_only=True) as reader:
+        assert reader.execute("select version from _build_info").fetchall() == [(staged.version,)]
+
+
 def test_reader_holding_the_served_file_keeps_its_version_while_new_opens_see_the_new_one(tmp_path):
     serving = tmp_path / "serving"
     connection = _build_db(tmp_path / "build.duckdb", [("a", 1)])

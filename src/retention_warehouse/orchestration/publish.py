@@ -43,6 +43,7 @@ BUILD_INFO_TYPES = {"published_at": "timestamp", "as_of_date": "date"}  # the ot
 LOCK_FILE = ".lock"
 KEEP_VERSIONS = 3  # current plus two previous versions, for rollback by hand
 STAGING_PREFIX = ".staging-"
+READ_ONLY_FILE, READ_ONLY_FOLDER = 0o444, 0o555
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,12 @@ def _fsync_tree(root: Path) -> None:
     for path in sorted(root.rglob("*"), key=lambda p: len(p.parts), reverse=True):
         _fsync(path)
     _fsync(root)
+
+
+def _set_modes(root: Path, file_mode: int, folder_mode: int) -> None:
+    for path in [root, *root.rglob("*")]:
+        if not path.is_symlink():
+            os.chmod(path, folder_mode if path.is_dir() else file_mode)
 
 
 def _literal(path: Path) -> str:
@@ -226,9 +233,11 @@ def publish(staged: StagedVersion, serving_dir: Path) -> Path:
     """Make a staged version current; returns its final folder.
 
     Every file is fsynced before the renames, so after a crash `current` never points at a
-    version whose data is still only in the page cache.
+    version whose data is still only in the page cache. The version is made read-only on disk
+    first (files 0444, folders 0555): nothing may change a version once readers can see it.
     """
     _fsync_tree(staged.path)
+    _set_modes(staged.path, READ_ONLY_FILE, READ_ONLY_FOLDER)
     versions = serving_dir / "versions"
     final = versions / staged.version
     os.replace(staged.path, final)
@@ -251,9 +260,7 @@ def prune(serving_dir: Path, keep: int = KEEP_VERSIONS) -> None:
     versions = serving_dir / "versions"
     versions.mkdir(parents=True, exist_ok=True)
     current = (serving_dir / "current").resolve()
-    for leftover in versions.glob(f"{STAGING_PREFIX}*"):
-        shutil.rmtree(leftover, ignore_errors=True)
     published = sorted(p for p in versions.iterdir() if not p.name.startswith("."))
-    for old in published[:-keep]:
-        if old.resolve() != current:
-            shutil.rmtree(old, ignore_errors=True)
+    for old in [*versions.glob(f"{STAGING_PREFIX}*"), *(p for p in published[:-keep] if p.resolve() != current)]:
+        _set_modes(old, 0o644, 0o755)  # a read-only folder's entries cannot be deleted
+        shutil.rmtree(old, ignore_errors=True)
