@@ -4,6 +4,7 @@ blocks it; the reader role can read the served marts and nothing else."""
 
 from __future__ import annotations
 
+import json
 import threading
 
 import duckdb
@@ -80,6 +81,12 @@ def test_every_mart_loads_with_its_rows_types_comments_and_build_info(demo_wareh
             "select column_name, data_type from information_schema.columns "
             "where table_schema = 'marts' and table_name = 'fct_customer_churn_risk'").fetchall())
         assert types["churn_probability"] == "double precision" and types["as_of_date"] == "date"
+
+
+def test_the_serving_exposure_lists_every_published_mart(demo_warehouse):
+    manifest = json.loads((demo_warehouse.target_path / "manifest.json").read_text())
+    exposed = manifest["exposures"]["exposure.retention_warehouse.bi_serving"]["depends_on"]["nodes"]
+    assert {node.split(".")[-1] for node in exposed} == {mart.name for mart in marts.discover_marts(demo_warehouse)}
 
 
 def test_a_session_reading_during_a_publish_sees_one_version_per_query_and_never_blocks_it(target, server, tmp_path):
