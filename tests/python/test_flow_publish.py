@@ -25,8 +25,8 @@ def _build_db(path, customers: list[tuple[str, int]]) -> duckdb.DuckDBPyConnecti
 
 
 def _publish(connection, serving_dir) -> publish.StagedVersion:
-    staged = publish.stage(connection, [Mart("dim_customers", "customer_id")], serving_dir,
-                           {"raw_fingerprint": "x"})
+    staged = publish.stage(connection, [Mart("dim_customers", "customer_id", "One row per customer.",
+                                             {"orders": "Orders placed."})], serving_dir, {"raw_fingerprint": "x"})
     publish.publish(staged, serving_dir)
     return staged
 
@@ -42,6 +42,11 @@ def test_served_file_has_duckdb_1_0_storage_format_and_matches_parquet(tmp_path)
         assert reader.execute("select * from dim_customers").fetchall() == [("a", 1), ("b", 2), ("c", 0)]
     parquet = pq.read_table(tmp_path / "serving" / "parquet" / "dim_customers.parquet")
     assert str(parquet.schema.field("orders").type) == "int64"  # HUGEINT (sums in DuckDB) served as BIGINT
+    assert parquet.schema.field("orders").metadata == {b"description": b"Orders placed."}
+    assert parquet.schema.metadata[b"description"] == b"One row per customer."
+    with duckdb.connect(str(tmp_path / "serving" / "marts.duckdb"), read_only=True) as reader:
+        assert reader.execute("select comment from duckdb_columns() where column_name = 'orders'").fetchone() == (
+            "Orders placed.",)
     assert parquet.to_pylist() == [{"customer_id": "a", "orders": 1}, {"customer_id": "b", "orders": 2},
                                    {"customer_id": "c", "orders": 0}]
     assert staged.row_counts == {"dim_customers": 3}

@@ -10,6 +10,7 @@ import threading
 import duckdb
 import psycopg
 import pytest
+import sqlalchemy
 
 from retention_warehouse.orchestration import marts, publish
 from retention_warehouse.postgres import publish as postgres
@@ -155,3 +156,28 @@ def test_reader_role_reads_the_marts_and_nothing_else(target, server, tmp_path, 
         assert bi.execute("select count(*) from marts.dim_customers").fetchone() == (10,)
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             bi.execute(statement)
+
+
+def test_superset_drivers_read_the_served_version(target, server, tmp_path):
+    """SQLAlchemy with psycopg (PostgreSQL) and with duckdb-engine (the file, read-only): the two
+    drivers Superset uses, reading the same version and its comments."""
+    serving = tmp_path / "serving"
+    staged = _stage_customers(tmp_path, serving, 42)
+    _publish(target, staged)
+    publish.publish(staged, serving)
+    engines = {
+        "postgres": sqlalchemy.create_engine(
+            f"postgresql+psycopg://{READER}:{READER_PASSWORD}@127.0.0.1:{server.port}/warehouse"),
+        "duckdb": sqlalchemy.create_engine(f"duckdb:///{serving / publish.DUCKDB_FILE}",
+                                           connect_args={"read_only": True}),
+    }
+    schemas = {"postgres": "marts", "duckdb": "main"}
+    for name, engine in engines.items():
+        with engine.connect() as connection:
+            schema = schemas[name]
+            assert connection.execute(sqlalchemy.text(
+                f"select (select version from {schema}._build_info), count(*) from {schema}.dim_customers"
+            )).one() == (staged.version, 42), name
+        inspector = sqlalchemy.inspect(engine)
+        assert inspector.get_table_comment("dim_customers", schema=schemas[name])["text"] == "One row per customer.", name
+        engine.dispose()

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from retention_warehouse.orchestration.marts import MARTS_SCHEMA, Mart
 
@@ -44,6 +46,7 @@ LOCK_FILE = ".lock"
 KEEP_VERSIONS = 3  # current plus two previous versions, for rollback by hand
 STAGING_PREFIX = ".staging-"
 READ_ONLY_FILE, READ_ONLY_FOLDER = 0o444, 0o555
+PARQUET_BATCH_ROWS = 500_000
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,21 @@ def _comment(connection: duckdb.DuckDBPyConnection, mart: Mart) -> None:
     for column, text in mart.column_descriptions.items():
         if text:
             connection.execute(f'comment on column serving.main.{mart.name}."{column}" is {_literal(text)}')
+
+
+def _write_parquet(connection: duckdb.DuckDBPyConnection, mart: Mart, path: Path) -> None:
+    """The served table as Parquet, streamed in its stored (total) order, with dbt's descriptions
+    as field metadata (`description`) and the table's as file metadata."""
+    reader = connection.sql(f"select * from serving.main.{mart.name}").to_arrow_reader(PARQUET_BATCH_ROWS)
+    fields = [
+        field.with_metadata({"description": mart.column_descriptions[field.name]})
+        if mart.column_descriptions.get(field.name) else field
+        for field in reader.schema
+    ]
+    schema = pa.schema(fields, metadata={"description": mart.description} if mart.description else None)
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+        for batch in reader:
+            writer.write_batch(pa.RecordBatch.from_arrays(batch.columns, schema=schema))
 
 
 def build_info(version: str, metadata: dict) -> dict:
@@ -205,10 +223,7 @@ def stage(connection: duckdb.DuckDBPyConnection, marts: list[Mart], serving_dir:
                 f"select {_serving_columns(connection, mart.name)} from {MARTS_SCHEMA}.{mart.name} order by all"
             )
             _comment(connection, mart)
-            connection.execute(
-                f"copy serving.main.{mart.name} to {_literal(path / PARQUET_DIR / f'{mart.name}.parquet')} "
-                "(format parquet, compression zstd)"
-            )
+            _write_parquet(connection, mart, path / PARQUET_DIR / f"{mart.name}.parquet")
             row_counts[mart.name] = connection.execute(
                 f"select count(*) from serving.main.{mart.name}"
             ).fetchone()[0]
