@@ -11,7 +11,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export DO_NOT_TRACK ?= 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS ?= false
 
-.PHONY: install run test test-fast lint dbt-test pytest test-spark clean
+.PHONY: install run docs test test-fast lint dbt-test pytest test-spark clean
 
 install: $(VENV)/.installed
 
@@ -23,6 +23,10 @@ $(VENV)/.installed: pyproject.toml
 
 run: install
 	$(BIN)/retention-warehouse run --orders $(DEMO_ORDERS)
+
+# The dbt docs site of the built warehouse, one offline page: data/serving/dbt_docs/index.html.
+docs: install
+	$(BIN)/retention-warehouse docs
 
 test: install lint dbt-test pytest
 

@@ -25,7 +25,7 @@ from prefect.tasks import exponential_backoff
 
 from retention_warehouse.build import build_warehouse as build_models
 from retention_warehouse.landing import require_landing
-from retention_warehouse.orchestration import data_docs, landing, marts, publish, quality, summary
+from retention_warehouse.orchestration import data_docs, dbt_docs, landing, marts, publish, quality, summary
 from retention_warehouse.orchestration.dbt_tasks import is_lock_error, node_result_logger, require_write_access
 from retention_warehouse.postgres import publish as postgres
 from retention_warehouse.settings import Settings
@@ -83,6 +83,12 @@ def stage_marts(settings: Settings, built: list[marts.Mart], metadata: dict) -> 
 
 
 @task(cache_policy=NO_CACHE, timeout_seconds=TASK_TIMEOUT_SECONDS)
+def write_dbt_docs(settings: Settings, dbt_vars: dict | None) -> str:
+    """The dbt docs site of the published build, as one offline page in the serving folder."""
+    return str(dbt_docs.write_dbt_docs(settings, dbt_vars))
+
+
+@task(cache_policy=NO_CACHE, timeout_seconds=TASK_TIMEOUT_SECONDS)
 def load_postgres(target: postgres.PostgresTarget, staged: publish.StagedVersion) -> str:
     """COPY the staged version into its own PostgreSQL schema, audited and granted, not yet served."""
     return postgres.load_version(target, staged.path / publish.DUCKDB_FILE, staged.version, staged.row_counts)
@@ -132,7 +138,8 @@ def build_warehouse(dbt_vars: dict | None = None, force: bool = False,
     settings.export()
     serving_dir = settings.serving_dir
     docs_index = data_docs.site_dir(serving_dir) / "index.html"
-    locations = {"serving_dir": str(serving_dir), "data_docs": str(docs_index)}
+    locations = {"serving_dir": str(serving_dir), "data_docs": str(docs_index),
+                 "dbt_docs": str(dbt_docs.site_path(serving_dir))}
 
     with publish.run_lock(serving_dir):
         return _build_and_publish(settings, dbt_vars, force, row_count_tolerance, locations)
@@ -171,7 +178,8 @@ def _build_and_publish(settings: Settings, dbt_vars: dict | None, force: bool, r
             previous_counts=previous_counts, metrics=summary.headline_metrics(staged.path),
             checks=sum(r.evaluated for r in results), checkpoints=len(results),
             new_partitions=landed.new_partitions(previous.get("partitions")),
-            data_docs=docs_index, report=report,
+            data_docs=docs_index, dbt_docs=Path(locations["dbt_docs"]), report=report,
+            postgres=postgres_target and f"schema `{postgres_target.schema}`, role `{postgres_target.reader_role}`",
         )
         (staged.path / report.name).write_text(markdown)
         if postgres_target:
@@ -183,6 +191,7 @@ def _build_and_publish(settings: Settings, dbt_vars: dict | None, force: bool, r
     if postgres_target:
         postgres.switch(postgres_target, staged.version)
         logger.info("Serving version %s in PostgreSQL schema %s", staged.version, postgres_target.schema)
+    write_dbt_docs(settings, dbt_vars)
     create_markdown_artifact(markdown=markdown, key=ARTIFACT_KEY,
                              description=f"Published warehouse version {staged.version}")
     logger.info("Published version %s to %s", staged.version, serving_dir)

@@ -114,6 +114,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    from retention_warehouse.orchestration.dbt_docs import write_dbt_docs
+
+    settings = _settings(args).with_overrides(serving_dir=args.serving_dir)
+    print(f"dbt docs: {write_dbt_docs(settings, parse_vars(args.vars))}")
+    return 0
+
+
 def cmd_pg_server(args: argparse.Namespace) -> int:
     from retention_warehouse.postgres.server import local_server
 
@@ -196,6 +204,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="allowed relative change of each mart's row count vs the published run (0.5)")
     run.add_argument("--pg-dsn", help="also publish to this PostgreSQL database (env RW_PG_DSN; docs/bi.md)")
     run.set_defaults(handler=cmd_run)
+    docs = commands.add_parser("docs", help="write the dbt docs site of the built warehouse to <serving>/dbt_docs/index.html")
+    docs.add_argument("--serving-dir", help="serving folder (env RW_SERVING_DIR)")
+    docs.add_argument("--vars", help="dbt vars as JSON (those of the build)")
+    docs.set_defaults(handler=cmd_docs)
     pg = commands.add_parser("pg-server", help="start a throwaway local PostgreSQL server to publish to; Ctrl-C stops it")
     pg.set_defaults(handler=cmd_pg_server)
     bench = commands.add_parser(

@@ -53,6 +53,7 @@ def describe(result: dict) -> str:
         f"{'published' if result['published'] else 'unchanged (no new raw data)'}: version {result['version']}",
         f"served marts: {serving}/marts.duckdb (DuckDB, storage v1.0.0) and {serving}/parquet/<mart>.parquet",
         f"Data Docs:    {result['data_docs']}",
+        f"dbt docs:     {result['dbt_docs']}",
     ]
     if result.get("postgres"):
         lines.append(f"PostgreSQL:   {result['postgres']}")

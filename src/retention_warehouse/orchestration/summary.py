@@ -48,12 +48,15 @@ def _number(value) -> str:
 
 def render(*, version: str, serving_dir: Path, row_counts: dict[str, int],
            previous_counts: dict[str, int], metrics: dict, checks: int, checkpoints: int,
-           new_partitions: dict[str, list[str]], data_docs: Path, report: Path) -> str:
+           new_partitions: dict[str, list[str]], data_docs: Path, dbt_docs: Path, report: Path,
+           postgres: str | None = None) -> str:
     lines = [
         f"# Warehouse published: version `{version}`",
         "",
         f"- served DuckDB file: `{serving_dir / DUCKDB_FILE}` (Parquet: `{serving_dir / 'parquet'}`)",
+        *([f"- PostgreSQL: {postgres}"] if postgres else []),
         f"- [Data Docs]({data_docs.as_uri()}): {checks} expectations in {checkpoints} checkpoints passed",
+        f"- [dbt docs]({dbt_docs.as_uri()}): every model and column, lineage (one offline page)",
         f"- [run report]({report.as_uri()})",
         "- new raw partitions: " + (
             ", ".join(f"{table} {', '.join(values)}" for table, values in new_partitions.items() if values)

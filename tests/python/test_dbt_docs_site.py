@@ -1,0 +1,35 @@
+"""The served dbt docs site opens offline in a real browser (Debian's headless Chromium) and lists
+every mart in its rendered navigation, not only in the JSON the page embeds."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from retention_warehouse.orchestration.dbt_docs import write_dbt_docs
+from retention_warehouse.orchestration.marts import discover_marts
+
+CHROMIUM = shutil.which("chromium")
+# Without the background-networking flags Chromium tries to reach the internet.
+OFFLINE_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium package is not installed (.ci/run installs it)")
+def test_dbt_docs_page_renders_every_mart_offline(demo_warehouse, tmp_path, request):
+    page = write_dbt_docs(demo_warehouse.with_overrides(serving_dir=tmp_path / "serving"))
+    browser = [CHROMIUM, *OFFLINE_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1400,1000",
+               "--virtual-time-budget=15000"]
+    dom = subprocess.run([*browser, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=180,
+                         check=True).stdout
+    rendered = re.sub(r"<script\b.*?</script>", "", dom, flags=re.S)
+    missing = [mart.name for mart in discover_marts(demo_warehouse) if f">{mart.name}<" not in rendered]
+    assert not missing, f"not in the rendered page: {missing}"
+    screenshot = request.config.rootpath / "data" / "test" / "artifacts" / "dbt_docs.png"
+    screenshot.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([*browser, f"--screenshot={screenshot}", page.as_uri()], capture_output=True, timeout=180,
+                   check=True)
+    assert screenshot.stat().st_size > 10_000
