@@ -177,7 +177,9 @@ def test_flow_runs_end_to_end_and_publishes(flow_env, first_run):
     assert flow_run["state_type"] == "COMPLETED"
     task_runs = _api(env, "/task_runs/filter", {"flow_runs": {"id": {"any_": [flow_run["id"]]}}, "limit": 200})
     assert {run["name"].rsplit("-", 1)[0] for run in task_runs} == {"check_landing", "build", "stage_marts",
-                                                                    "check_marts", "load_postgres"}
+                                                                    "check_marts", "load_postgres",
+                                                                    "write_dbt_docs"}
+    assert (serving / "dbt_docs" / "index.html").stat().st_size > 100_000
     assert _postgres_served(env) == (manifest["version"], served)
     assert "PostgreSQL:   schema marts, role bi_reader" in result.stdout
     logs = [entry["message"] for entry in _api(env, "/logs/filter", {
