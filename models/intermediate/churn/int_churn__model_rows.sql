@@ -6,7 +6,7 @@
     `max_rows` rows: an even stride over the rows ordered by snapshot and customer (every k-th,
     k = ceil(rows / max_rows)), which keeps every snapshot's share and picks the same rows on every
     engine. So the step holds about 1.5M rows at any size, however many customers are scored. -#}
-{%- set max_rows = 500000 -%}
+{%- set max_rows = var("churn_max_fit_rows") | int -%}
 
 with
 
@@ -82,30 +82,63 @@ numbered as (
 
     select
         *,
-        row_number() over (partition by is_older order by snapshot_date, customer_id) as older_row_number,
-        count(*) over (partition by is_older) as older_rows,
-        row_number() over (partition by is_closed order by snapshot_date, customer_id) as closed_row_number,
-        count(*) over (partition by is_closed) as closed_rows,
-        row_number() over (partition by is_validation order by customer_id) as validation_row_number,
-        count(*) over (partition by is_validation) as validation_rows
+        row_number() over (partition by snapshot_date order by customer_id) as row_in_snapshot
 
     from labelled
+
+),
+
+snapshot_sizes as (
+
+    select
+        snapshot_date,
+        max(case when is_older then 1 else 0 end) = 1 as is_older,
+        max(case when is_closed then 1 else 0 end) = 1 as is_closed,
+        max(case when is_validation then 1 else 0 end) = 1 as is_validation,
+        count(*) as snapshot_rows
+
+    from labelled
+    group by snapshot_date
+
+),
+
+snapshot_offsets as (
+
+    {#- Older snapshots come first in date order, then the newest closed one, then the current
+        one, so a row's rank in (snapshot_date, customer_id) order among the older or the closed
+        rows is the rows of the snapshots before its own plus its rank within it. #}
+    select
+        snapshot_date,
+        coalesce(sum(snapshot_rows) over (
+            order by snapshot_date rows between unbounded preceding and 1 preceding
+        ), 0) as rows_before,
+        sum(case when is_older then snapshot_rows else 0 end) over () as older_rows,
+        sum(case when is_closed then snapshot_rows else 0 end) over () as closed_rows,
+        sum(case when is_validation then snapshot_rows else 0 end) over () as validation_rows
+
+    from snapshot_sizes
 
 ),
 
 sampled as (
 
     select
-        *,
-        is_validation and mod(
-            validation_row_number - 1, cast(ceil(validation_rows / {{ max_rows }}.0) as bigint)
+        numbered.*,
+        numbered.is_validation and mod(
+            numbered.row_in_snapshot - 1, cast(ceil(snapshot_offsets.validation_rows / {{ max_rows }}.0) as bigint)
         ) = 0 as is_validation_sample,
-        is_older and mod(older_row_number - 1, cast(ceil(older_rows / {{ max_rows }}.0) as bigint)) = 0
-            as is_validation_training,
-        is_closed and mod(closed_row_number - 1, cast(ceil(closed_rows / {{ max_rows }}.0) as bigint)) = 0
-            as is_final_training
+        numbered.is_older and mod(
+            snapshot_offsets.rows_before + numbered.row_in_snapshot - 1,
+            cast(ceil(snapshot_offsets.older_rows / {{ max_rows }}.0) as bigint)
+        ) = 0 as is_validation_training,
+        numbered.is_closed and mod(
+            snapshot_offsets.rows_before + numbered.row_in_snapshot - 1,
+            cast(ceil(snapshot_offsets.closed_rows / {{ max_rows }}.0) as bigint)
+        ) = 0 as is_final_training
 
     from numbered
+    inner join snapshot_offsets
+        on numbered.snapshot_date = snapshot_offsets.snapshot_date
 
 )
 
