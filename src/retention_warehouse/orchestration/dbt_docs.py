@@ -11,7 +11,7 @@ import os
 import shutil
 from pathlib import Path
 
-from retention_warehouse.dbt_runner import run_dbt
+from retention_warehouse.dbt_runner import parse_project, run_dbt
 from retention_warehouse.settings import Settings
 
 DOCS_DIR = "dbt_docs"
@@ -22,10 +22,12 @@ def site_path(serving_dir: Path) -> Path:
     return serving_dir / DOCS_DIR / "index.html"
 
 
-def write_dbt_docs(settings: Settings, dbt_vars: dict | None = None, manifest=None) -> Path:
-    """Generate the site from the built warehouse (no recompilation) into the serving folder."""
+def write_dbt_docs(settings: Settings, dbt_vars: dict | None = None) -> Path:
+    """Generate the site of the built warehouse into the serving folder. The project is parsed
+    afresh (with --no-compile, dbt would otherwise document whatever manifest.json the target
+    folder holds), but not compiled: the catalog comes from the built relations."""
     run_dbt(["docs", "generate", "--static", "--no-compile", "--log-level", "warn"], settings, dbt_vars,
-            manifest=manifest)
+            manifest=parse_project(settings, dbt_vars))
     target = site_path(settings.serving_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     incoming = target.with_name(f".index.{os.getpid()}.html")
