@@ -25,6 +25,15 @@ HEADLINES: dict[str, tuple[str, str]] = {
     "predicted CLV, all customers (base currency)": (
         "fct_customer_clv", "select sum(predicted_clv_base) from fct_customer_clv",
     ),
+    "customers at high churn risk": (
+        "fct_customer_churn_risk", "select count(*) from fct_customer_churn_risk where risk_segment = 'high'",
+    ),
+    "expected revenue at risk (base currency)": (
+        "fct_customer_churn_risk", "select sum(expected_revenue_at_risk_base) from fct_customer_churn_risk",
+    ),
+    "churn model validation AUC": (
+        "fct_churn_model_fit", "select validation_auc from fct_churn_model_fit where is_current",
+    ),
 }
 
 
