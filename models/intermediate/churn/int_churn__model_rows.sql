@@ -120,25 +120,36 @@ snapshot_offsets as (
 
 ),
 
+strides as (
+
+    {#- Every k-th row, k = ceil(rows / max_rows); at least 1, also for an empty set. #}
+    select
+        snapshot_date,
+        rows_before,
+        greatest(cast(ceil(older_rows / {{ max_rows }}.0) as bigint), 1) as older_stride,
+        greatest(cast(ceil(closed_rows / {{ max_rows }}.0) as bigint), 1) as closed_stride,
+        greatest(cast(ceil(validation_rows / {{ max_rows }}.0) as bigint), 1) as validation_stride
+
+    from snapshot_offsets
+
+),
+
 sampled as (
 
     select
         numbered.*,
-        numbered.is_validation and mod(
-            numbered.row_in_snapshot - 1, cast(ceil(snapshot_offsets.validation_rows / {{ max_rows }}.0) as bigint)
-        ) = 0 as is_validation_sample,
-        numbered.is_older and mod(
-            snapshot_offsets.rows_before + numbered.row_in_snapshot - 1,
-            cast(ceil(snapshot_offsets.older_rows / {{ max_rows }}.0) as bigint)
-        ) = 0 as is_validation_training,
-        numbered.is_closed and mod(
-            snapshot_offsets.rows_before + numbered.row_in_snapshot - 1,
-            cast(ceil(snapshot_offsets.closed_rows / {{ max_rows }}.0) as bigint)
-        ) = 0 as is_final_training
+        numbered.is_validation
+        and mod(numbered.row_in_snapshot - 1, strides.validation_stride) = 0 as is_validation_sample,
+        numbered.is_older
+        and mod(strides.rows_before + numbered.row_in_snapshot - 1, strides.older_stride) = 0
+            as is_validation_training,
+        numbered.is_closed
+        and mod(strides.rows_before + numbered.row_in_snapshot - 1, strides.closed_stride) = 0
+            as is_final_training
 
     from numbered
-    inner join snapshot_offsets
-        on numbered.snapshot_date = snapshot_offsets.snapshot_date
+    inner join strides
+        on numbered.snapshot_date = strides.snapshot_date
 
 )
 
