@@ -9,7 +9,8 @@ import subprocess
 
 import pytest
 
-from retention_warehouse.orchestration.dbt_docs import write_dbt_docs
+from conftest import run_cli
+from retention_warehouse.orchestration.dbt_docs import site_path
 from retention_warehouse.orchestration.marts import discover_marts
 
 CHROMIUM = shutil.which("chromium")
@@ -20,7 +21,10 @@ OFFLINE_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium package is not installed (.ci/run installs it)")
 def test_dbt_docs_page_renders_every_mart_offline(demo_warehouse, tmp_path, request):
-    page = write_dbt_docs(demo_warehouse.with_overrides(serving_dir=tmp_path / "serving"))
+    # In a child process: dbt-duckdb would keep the session's warehouse open in this one.
+    settings = demo_warehouse.with_overrides(serving_dir=tmp_path / "serving")
+    run_cli(settings, "docs")
+    page = site_path(settings.serving_dir)
     browser = [CHROMIUM, *OFFLINE_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1400,1000",
                "--virtual-time-budget=15000"]
     dom = subprocess.run([*browser, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=180,

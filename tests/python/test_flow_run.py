@@ -7,6 +7,7 @@ the other runs stop early by design.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import importlib.util
 import json
@@ -341,7 +342,8 @@ def test_failing_mart_expectation_publishes_nothing(demo_warehouse, prefect_env,
     for name, value in settings.environment().items():
         monkeypatch.setenv(name, value)
     flow_module = _load_flow_module()
-    monkeypatch.setattr(flow_module, "build", lambda settings, dbt_vars: {})
+    # The build's result as the flow reads it: the fits, with the churn step's analysis date.
+    monkeypatch.setattr(flow_module, "build", lambda settings, dbt_vars: {"churn": {"analysis_date": dt.date(2025, 12, 31)}})
     with temporary_settings({PREFECT_API_URL: prefect_env["PREFECT_API_URL"],
                              PREFECT_HOME: prefect_env["PREFECT_HOME"]}):
         assert flow_module.build_warehouse()["published"]
