@@ -120,13 +120,20 @@ def check_marts(settings: Settings, staged: publish.StagedVersion, built: list[m
 
 def write_failure_report(flow, flow_run, state) -> None:
     """On failure: failures/<flow run>.md in the serving folder says what failed (the failed
-    check, dbt node or step, from the run's final state) and that the served version is unchanged."""
-    folder = Settings.from_env().serving_dir / FAILURES_DIR
+    check, dbt node or step, from the run's final state) and which version is served: unchanged,
+    unless this run had already swapped its files in (a later step, such as the PostgreSQL switch
+    or the dbt docs, failed)."""
+    serving_dir = Settings.from_env().serving_dir
+    folder = serving_dir / FAILURES_DIR
     folder.mkdir(parents=True, exist_ok=True)
     at = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    manifest = publish.current_manifest(serving_dir) or {}
+    served = (f"{manifest['version']}, published by this run before the failure (files; PostgreSQL, if used, "
+              "may still serve the previous version)" if manifest.get("flow_run_id") == str(flow_run.id)
+              else "unchanged")
     (folder / f"{flow_run.name}.md").write_text(
         f"# Run {flow_run.name} failed\n\n- flow run id: {flow_run.id}\n- at: {at}\n"
-        f"- served version: unchanged\n\n## What failed\n\n{state.message}\n"
+        f"- served version: {served}\n\n## What failed\n\n{state.message}\n"
     )
 
 

@@ -356,3 +356,25 @@ def test_failing_mart_expectation_publishes_nothing(demo_warehouse, prefect_env,
         APILogHandler().flush()  # send this process's flow logs while the module's server still runs
     assert _digest(settings.serving_dir) == before
     assert not list((settings.serving_dir / "versions").glob(".staging-*"))
+
+
+def test_failure_report_names_the_version_a_run_published_before_failing(tmp_path, monkeypatch):
+    """A step after the file swap (PostgreSQL switch, dbt docs) can fail: the report must not then
+    claim the served version is unchanged."""
+    import types
+
+    from retention_warehouse.orchestration import publish
+    from retention_warehouse.orchestration.marts import Mart
+
+    serving = tmp_path / "serving"
+    monkeypatch.setenv("RW_SERVING_DIR", str(serving))
+    with duckdb.connect(str(tmp_path / "build.duckdb")) as build:
+        build.execute("create schema marts; create table marts.dim_customers as select 'a' as customer_id")
+        staged = publish.stage(build, [Mart("dim_customers", "customer_id")], serving, {"flow_run_id": "run-1"})
+    publish.publish(staged, serving)
+    flow_module = _load_flow_module()
+    state = types.SimpleNamespace(message="PostgreSQL switch failed")
+    for run_id, expected in (("run-1", f"served version: {staged.version}, published by this run"),
+                             ("run-2", "served version: unchanged")):
+        flow_module.write_failure_report(None, types.SimpleNamespace(name=run_id, id=run_id), state)
+        assert expected in (serving / "failures" / f"{run_id}.md").read_text()
