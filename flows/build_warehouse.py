@@ -25,9 +25,8 @@ from prefect.tasks import exponential_backoff
 
 from retention_warehouse.build import build_warehouse as build_models
 from retention_warehouse.landing import require_landing
-from retention_warehouse.orchestration import data_docs, dbt_docs, landing, marts, publish, quality, summary
+from retention_warehouse.orchestration import data_docs, dbt_docs, landing, marts, postgres, publish, quality, summary
 from retention_warehouse.orchestration.dbt_tasks import is_lock_error, node_result_logger, require_write_access
-from retention_warehouse.postgres import publish as postgres
 from retention_warehouse.settings import Settings
 
 ARTIFACT_KEY = "build-warehouse-summary"

@@ -123,7 +123,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_pg_server(args: argparse.Namespace) -> int:
-    from retention_warehouse.postgres.server import local_server
+    from retention_warehouse.orchestration.postgres_server import local_server
 
     with local_server() as server:
         print("A local PostgreSQL server is running; its folder and data go when this stops (Ctrl-C).\n"
@@ -138,7 +138,7 @@ def cmd_pg_server(args: argparse.Namespace) -> int:
 
 
 def cmd_compare_engines(args: argparse.Namespace) -> int:
-    from retention_warehouse.spark.compare import compare_engines
+    from retention_warehouse.compare_engines import compare_engines
 
     work_dir = Path(args.work_dir) if args.work_dir else None
     results, text = compare_engines(args.orders, args.seed, work_dir)

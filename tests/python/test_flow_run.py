@@ -31,7 +31,7 @@ from retention_warehouse.generate import generate
 from retention_warehouse.orchestration import quality
 from retention_warehouse.orchestration.marts import discover_marts
 from retention_warehouse.orchestration.run import FLOW_ENTRYPOINT
-from retention_warehouse.postgres.server import local_server
+from retention_warehouse.orchestration.postgres_server import local_server
 
 FLOW_ORDERS = 3_000
 PREFECT = Path(sys.executable).with_name("prefect")

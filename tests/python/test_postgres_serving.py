@@ -13,8 +13,8 @@ import pytest
 import sqlalchemy
 
 from retention_warehouse.orchestration import marts, publish
-from retention_warehouse.postgres import publish as postgres
-from retention_warehouse.postgres.server import local_server
+from retention_warehouse.orchestration import postgres
+from retention_warehouse.orchestration.postgres_server import local_server
 
 READER = "bi_reader"
 READER_PASSWORD = "reader-test-only"

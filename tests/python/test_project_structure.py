@@ -106,3 +106,32 @@ def test_no_model_reads_marts_from_lower_layers(nodes):
         for p in parents(m, nodes) if p["resource_type"] == "model" and layer(p) == "marts"
     ]
     assert not offenders, f"lower layers depending on marts: {offenders}"
+
+
+def _package_imports() -> dict[str, set[str]]:
+    """Which top-level parts of the retention_warehouse package import which others."""
+    import ast
+
+    root = Path(__file__).resolve().parents[2] / "src" / "retention_warehouse"
+    imports: dict[str, set[str]] = {}
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(root).parts
+        part = parts[0].removesuffix(".py")
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("retention_warehouse."):
+                imported = node.module.split(".")[1]
+                if imported != part:
+                    imports.setdefault(part, set()).add(imported)
+    return imports
+
+
+def test_python_packages_import_each_other_without_cycles():
+    imports = _package_imports()
+    assert imports.get("orchestration"), "the scan sees the package's imports"
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        return any(nxt == goal or (nxt not in seen and reaches(nxt, goal, seen | {nxt}))
+                   for nxt in imports.get(start, ()))
+
+    cyclic = sorted(part for part in imports if reaches(part, part, {part}))
+    assert not cyclic, f"import cycles through: {cyclic}"

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 
 from retention_warehouse.settings import PROJECT_DIR
-from retention_warehouse.spark import compare
+from retention_warehouse import compare_engines as compare
 
 SPARK_ORDERS = 1_500
 SPARK_SEED = 11

@@ -1,1 +1,0 @@
-"""PostgreSQL serving: publish the marts to a PostgreSQL schema that BI tools read."""
