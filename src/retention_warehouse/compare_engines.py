@@ -140,8 +140,8 @@ def _duckdb_tables(warehouse_path: Path, schema: str) -> dict[str, pa.Table]:
 
 
 def _spark_tables(settings: Settings, schema: str) -> dict[str, pa.Table]:
-    from .session import spark_session
-    from .tables import read_arrow
+    from retention_warehouse.spark.session import spark_session
+    from retention_warehouse.spark.tables import read_arrow
 
     rows = spark_session(settings).sql(f"show tables in {schema}").collect()
     return {row.tableName: read_arrow(settings, f"{schema}.{row.tableName}") for row in rows if not row.isTemporary}

@@ -117,11 +117,15 @@ def _package_imports() -> dict[str, set[str]]:
     for path in root.rglob("*.py"):
         parts = path.relative_to(root).parts
         part = parts[0].removesuffix(".py")
+        package = ["retention_warehouse", *parts[:-1]]
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("retention_warehouse."):
-                imported = node.module.split(".")[1]
-                if imported != part:
-                    imports.setdefault(part, set()).add(imported)
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            # `from .x import y` is relative to the file's package, one level up per extra dot.
+            base = package[:len(package) - node.level + 1] if node.level else []
+            module = [*base, *(node.module or "").split(".")]
+            if module[0] == "retention_warehouse" and len(module) > 1 and module[1] and module[1] != part:
+                imports.setdefault(part, set()).add(module[1])
     return imports
 
 
