@@ -52,53 +52,31 @@ newest_closed as (
 
 ),
 
-labelled as (
-
-    select
-        features.*,
-        outcomes.is_non_returning,
-        snapshots.snapshot_type = 'current' as is_current,
-        experiment_baselines.customer_id is not null as is_experiment_baseline,
-        snapshots.snapshot_type = 'backtest' as is_closed,
-        snapshots.snapshot_type = 'backtest' and features.snapshot_date < newest_closed.snapshot_date as is_older,
-        features.snapshot_date = newest_closed.snapshot_date as is_validation
-
-    from features
-    inner join snapshots
-        on features.snapshot_date = snapshots.snapshot_date
-    left join outcomes
-        on
-            features.snapshot_date = outcomes.snapshot_date
-            and features.customer_id = outcomes.customer_id
-    left join experiment_baselines
-        on
-            features.snapshot_date = experiment_baselines.snapshot_date
-            and features.customer_id = experiment_baselines.customer_id
-    cross join newest_closed
-
-),
-
-numbered as (
-
-    select
-        *,
-        row_number() over (partition by snapshot_date order by customer_id) as row_in_snapshot
-
-    from labelled
-
-),
-
 snapshot_sizes as (
 
     select
         snapshot_date,
-        max(case when is_older then 1 else 0 end) = 1 as is_older,
-        max(case when is_closed then 1 else 0 end) = 1 as is_closed,
-        max(case when is_validation then 1 else 0 end) = 1 as is_validation,
         count(*) as snapshot_rows
 
-    from labelled
+    from features
     group by snapshot_date
+
+),
+
+snapshot_roles as (
+
+    select
+        snapshots.snapshot_date,
+        snapshot_sizes.snapshot_rows,
+        snapshots.snapshot_type = 'current' as is_current,
+        snapshots.snapshot_type = 'backtest' as is_closed,
+        snapshots.snapshot_type = 'backtest' and snapshots.snapshot_date < newest_closed.snapshot_date as is_older,
+        snapshots.snapshot_date = newest_closed.snapshot_date as is_validation
+
+    from snapshots
+    inner join snapshot_sizes
+        on snapshots.snapshot_date = snapshot_sizes.snapshot_date
+    cross join newest_closed
 
 ),
 
@@ -108,7 +86,7 @@ snapshot_offsets as (
         one, so a row's rank in (snapshot_date, customer_id) order among the older or the closed
         rows is the rows of the snapshots before its own plus its rank within it. #}
     select
-        snapshot_date,
+        *,
         coalesce(sum(snapshot_rows) over (
             order by snapshot_date rows between unbounded preceding and 1 preceding
         ), 0) as rows_before,
@@ -116,7 +94,7 @@ snapshot_offsets as (
         sum(case when is_closed then snapshot_rows else 0 end) over () as closed_rows,
         sum(case when is_validation then snapshot_rows else 0 end) over () as validation_rows
 
-    from snapshot_sizes
+    from snapshot_roles
 
 ),
 
@@ -124,8 +102,7 @@ strides as (
 
     {#- Every k-th row, k = ceil(rows / max_rows); at least 1, also for an empty set. #}
     select
-        snapshot_date,
-        rows_before,
+        *,
         greatest(cast(ceil(older_rows / {{ max_rows }}.0) as bigint), 1) as older_stride,
         greatest(cast(ceil(closed_rows / {{ max_rows }}.0) as bigint), 1) as closed_stride,
         greatest(cast(ceil(validation_rows / {{ max_rows }}.0) as bigint), 1) as validation_stride
@@ -134,16 +111,37 @@ strides as (
 
 ),
 
+numbered as (
+
+    select
+        features.*,
+        outcomes.is_non_returning,
+        experiment_baselines.customer_id is not null as is_experiment_baseline,
+        row_number() over (partition by features.snapshot_date order by features.customer_id) as row_in_snapshot
+
+    from features
+    left join outcomes
+        on
+            features.snapshot_date = outcomes.snapshot_date
+            and features.customer_id = outcomes.customer_id
+    left join experiment_baselines
+        on
+            features.snapshot_date = experiment_baselines.snapshot_date
+            and features.customer_id = experiment_baselines.customer_id
+
+),
+
 sampled as (
 
     select
         numbered.*,
-        numbered.is_validation
+        strides.is_current,
+        strides.is_validation
         and mod(numbered.row_in_snapshot - 1, strides.validation_stride) = 0 as is_validation_sample,
-        numbered.is_older
+        strides.is_older
         and mod(strides.rows_before + numbered.row_in_snapshot - 1, strides.older_stride) = 0
             as is_validation_training,
-        numbered.is_closed
+        strides.is_closed
         and mod(strides.rows_before + numbered.row_in_snapshot - 1, strides.closed_stride) = 0
             as is_final_training
 

@@ -1,9 +1,9 @@
 {#- Retention experiments: per experiment, variant, outcome window and churn risk segment before
     assignment (plus an `all` row over the segments), the sample and the share of observed
     customers who purchased within the window; every non-control variant is compared with the
-    control of its experiment in the same segment (absolute uplift with a Wald 95 % interval, relative uplift with a
-    log risk-ratio 95 % interval; macros/playbooks/experiment_stats.sql). Rates and statistics are
-    rounded to 6 decimals so results compare exactly across engines. -#}
+    control of its experiment in the same segment (absolute uplift with a Wald 95 % interval,
+    relative uplift with a log risk-ratio 95 % interval; macros/playbooks/experiment_stats.sql).
+    Rates and statistics are rounded to 6 decimals so results compare exactly across engines. -#}
 with
 
 window_counts as (

@@ -79,9 +79,9 @@ def _set_modes(root: Path, file_mode: int, folder_mode: int) -> None:
             os.chmod(path, folder_mode if path.is_dir() else file_mode)
 
 
-def _literal(path: Path) -> str:
-    """A path as a SQL string literal."""
-    return "'" + str(path).replace("'", "''") + "'"
+def _literal(value: Path | str) -> str:
+    """A path or a text (a dbt description) as a SQL string literal."""
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _serving_columns(connection: duckdb.DuckDBPyConnection, mart: str) -> str:
