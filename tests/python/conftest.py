@@ -12,6 +12,8 @@ import sys
 import duckdb
 import pytest
 
+from retention_warehouse.orchestration import publish
+from retention_warehouse.orchestration.marts import Mart
 from retention_warehouse.settings import Settings
 
 DEMO_ORDERS = 20_000
@@ -45,6 +47,24 @@ def run_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess:
         f"retention-warehouse {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     )
     return result
+
+
+CUSTOMERS_MART = Mart("dim_customers", "customer_id", "One row per customer.", {"orders": "Orders placed."})
+
+
+def customers_build(path, customers: list[tuple[str, int]]) -> duckdb.DuckDBPyConnection:
+    """A build database holding one mart, marts.dim_customers: the publishing tests' smallest
+    warehouse. Orders are HUGEINT, as DuckDB types the sums of integers."""
+    connection = duckdb.connect(str(path))
+    connection.execute("create schema if not exists marts")
+    connection.execute("create or replace table marts.dim_customers (customer_id varchar, orders hugeint)")
+    connection.executemany("insert into marts.dim_customers values (?, ?)", customers)
+    return connection
+
+
+def stage_customers(build: duckdb.DuckDBPyConnection, serving_dir, metadata: dict | None = None) -> publish.StagedVersion:
+    """That mart staged as a serving version (not yet published)."""
+    return publish.stage(build, [CUSTOMERS_MART], serving_dir, {"raw_fingerprint": "x", **(metadata or {})})
 
 
 @pytest.fixture(scope="session")

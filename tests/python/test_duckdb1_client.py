@@ -12,8 +12,8 @@ import textwrap
 import duckdb
 import pytest
 
+from conftest import customers_build, stage_customers
 from retention_warehouse.orchestration import publish
-from retention_warehouse.orchestration.marts import Mart
 
 CLIENT_DUCKDB = "1.1.3"
 CLIENT = textwrap.dedent("""
@@ -42,15 +42,14 @@ def client_python(tmp_path_factory) -> str:
 
 
 def _publish(build: duckdb.DuckDBPyConnection, serving) -> str:
-    staged = publish.stage(build, [Mart("dim_customers", "customer_id")], serving, {"raw_fingerprint": "x"})
+    staged = stage_customers(build, serving)
     publish.publish(staged, serving)
     return staged.version
 
 
 def test_duckdb_1x_client_sees_what_the_docs_promise(client_python, tmp_path):
     serving = tmp_path / "serving"
-    build = duckdb.connect(str(tmp_path / "build.duckdb"))
-    build.execute("create schema marts; create table marts.dim_customers as select 'a' as customer_id")
+    build = customers_build(tmp_path / "build.duckdb", [("a", 1)])
     first = _publish(build, serving)
     client = subprocess.Popen([client_python, "-c", CLIENT, str(serving / publish.DUCKDB_FILE)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -8,31 +8,22 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from conftest import customers_build, stage_customers
 from retention_warehouse.orchestration import publish
-from retention_warehouse.orchestration.marts import Mart
 
 # DuckDB's file header: 8-byte checksum, magic "DUCK", then the storage version number.
 # DuckDB 1.0 reads exactly storage version 64; DuckDB 2.0's default files are not readable by 1.x.
 DUCKDB_1_0_STORAGE_NUMBER = 64
 
 
-def _build_db(path, customers: list[tuple[str, int]]) -> duckdb.DuckDBPyConnection:
-    connection = duckdb.connect(str(path))
-    connection.execute("create schema if not exists marts")
-    connection.execute("create or replace table marts.dim_customers (customer_id varchar, orders hugeint)")
-    connection.executemany("insert into marts.dim_customers values (?, ?)", customers)
-    return connection
-
-
 def _publish(connection, serving_dir) -> publish.StagedVersion:
-    staged = publish.stage(connection, [Mart("dim_customers", "customer_id", "One row per customer.",
-                                             {"orders": "Orders placed."})], serving_dir, {"raw_fingerprint": "x"})
+    staged = stage_customers(connection, serving_dir)
     publish.publish(staged, serving_dir)
     return staged
 
 
 def test_served_file_has_duckdb_1_0_storage_format_and_matches_parquet(tmp_path):
-    connection = _build_db(tmp_path / "build.duckdb", [("a", 1), ("b", 2), ("c", 0)])
+    connection = customers_build(tmp_path / "build.duckdb", [("a", 1), ("b", 2), ("c", 0)])
     staged = _publish(connection, tmp_path / "serving")
 
     header = (tmp_path / "serving" / "marts.duckdb").read_bytes()[:20]
@@ -54,7 +45,7 @@ def test_served_file_has_duckdb_1_0_storage_format_and_matches_parquet(tmp_path)
 
 
 def test_a_published_version_is_read_only_on_disk(tmp_path):
-    staged = _publish(_build_db(tmp_path / "build.duckdb", [("a", 1)]), tmp_path / "serving")
+    staged = _publish(customers_build(tmp_path / "build.duckdb", [("a", 1)]), tmp_path / "serving")
     version = tmp_path / "serving" / "versions" / staged.version
     modes = {str(p.relative_to(version)): oct(p.stat().st_mode & 0o777) for p in [version, *version.rglob("*")]}
     assert modes == {".": "0o555", "marts.duckdb": "0o444", "manifest.json": "0o444", "parquet": "0o555",
@@ -65,7 +56,7 @@ def test_a_published_version_is_read_only_on_disk(tmp_path):
 
 def test_reader_holding_the_served_file_keeps_its_version_while_new_opens_see_the_new_one(tmp_path):
     serving = tmp_path / "serving"
-    connection = _build_db(tmp_path / "build.duckdb", [("a", 1)])
+    connection = customers_build(tmp_path / "build.duckdb", [("a", 1)])
     _publish(connection, serving)
     reader = duckdb.connect(str(serving / "marts.duckdb"), read_only=True)
 
@@ -81,16 +72,14 @@ def test_reader_holding_the_served_file_keeps_its_version_while_new_opens_see_th
 
 def test_same_marts_give_byte_identical_parquet_whatever_the_row_order(tmp_path):
     rows = [(f"c{i}", i % 7) for i in range(500)]
-    first = publish.stage(_build_db(tmp_path / "one.duckdb", rows), [Mart("dim_customers", None)],
-                          tmp_path / "serving", {})
-    second = publish.stage(_build_db(tmp_path / "two.duckdb", rows[::-1]), [Mart("dim_customers", None)],
-                           tmp_path / "serving", {})
+    first = stage_customers(customers_build(tmp_path / "one.duckdb", rows), tmp_path / "serving")
+    second = stage_customers(customers_build(tmp_path / "two.duckdb", rows[::-1]), tmp_path / "serving")
     assert first.parquet("dim_customers").read_bytes() == second.parquet("dim_customers").read_bytes()
 
 
 def test_prune_keeps_the_newest_versions_and_drops_crash_leftovers(tmp_path):
     serving = tmp_path / "serving"
-    connection = _build_db(tmp_path / "build.duckdb", [("a", 1)])
+    connection = customers_build(tmp_path / "build.duckdb", [("a", 1)])
     versions = [_publish(connection, serving).version for _ in range(publish.KEEP_VERSIONS + 2)]
     leftover = serving / "versions" / f"{publish.STAGING_PREFIX}crashed"
     leftover.mkdir()
@@ -104,10 +93,10 @@ def test_prune_keeps_the_newest_versions_and_drops_crash_leftovers(tmp_path):
 
 def test_discarded_version_is_never_visible(tmp_path):
     serving = tmp_path / "serving"
-    connection = _build_db(tmp_path / "build.duckdb", [("a", 1)])
+    connection = customers_build(tmp_path / "build.duckdb", [("a", 1)])
     published = _publish(connection, serving)
     connection.execute("insert into marts.dim_customers values ('b', 5)")
-    staged = publish.stage(connection, [Mart("dim_customers", None)], serving, {})
+    staged = stage_customers(connection, serving)
 
     publish.discard(staged)
 

@@ -363,14 +363,13 @@ def test_failure_report_names_the_version_a_run_published_before_failing(tmp_pat
     claim the served version is unchanged."""
     import types
 
+    from conftest import customers_build, stage_customers
     from retention_warehouse.orchestration import publish
-    from retention_warehouse.orchestration.marts import Mart
 
     serving = tmp_path / "serving"
     monkeypatch.setenv("RW_SERVING_DIR", str(serving))
-    with duckdb.connect(str(tmp_path / "build.duckdb")) as build:
-        build.execute("create schema marts; create table marts.dim_customers as select 'a' as customer_id")
-        staged = publish.stage(build, [Mart("dim_customers", "customer_id")], serving, {"flow_run_id": "run-1"})
+    with customers_build(tmp_path / "build.duckdb", [("a", 1)]) as build:
+        staged = stage_customers(build, serving, {"flow_run_id": "run-1"})
     publish.publish(staged, serving)
     flow_module = _load_flow_module()
     state = types.SimpleNamespace(message="PostgreSQL switch failed")

@@ -12,6 +12,7 @@ import psycopg
 import pytest
 import sqlalchemy
 
+from conftest import customers_build, stage_customers
 from retention_warehouse.orchestration import marts, publish
 from retention_warehouse.orchestration import postgres
 from retention_warehouse.orchestration.postgres_server import local_server
@@ -40,12 +41,8 @@ def reader(server) -> psycopg.Connection:
 
 
 def _stage_customers(tmp_path, serving, rows: int) -> publish.StagedVersion:
-    with duckdb.connect(str(tmp_path / "build.duckdb")) as build:
-        build.execute("create schema if not exists marts")
-        build.execute("create or replace table marts.dim_customers as "
-                      f"select 'c' || range as customer_id, range::hugeint as orders from range({rows})")
-        mart = marts.Mart("dim_customers", "customer_id", "One row per customer.", {"orders": "Orders placed."})
-        return publish.stage(build, [mart], serving, {"raw_fingerprint": f"fp{rows}", "as_of_date": "2025-12-31"})
+    with customers_build(tmp_path / "build.duckdb", [(f"c{i}", i) for i in range(rows)]) as build:
+        return stage_customers(build, serving, {"raw_fingerprint": f"fp{rows}", "as_of_date": "2025-12-31"})
 
 
 def _publish(target, staged) -> None:
