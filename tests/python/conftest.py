@@ -54,10 +54,10 @@ CUSTOMERS_MART = Mart("dim_customers", "customer_id", "One row per customer.", {
 
 def customers_build(path, customers: list[tuple[str, int]]) -> duckdb.DuckDBPyConnection:
     """A build database holding one mart, marts.dim_customers: the publishing tests' smallest
-    warehouse. Orders are HUGEINT, as DuckDB types the sums of integers."""
+    warehouse."""
     connection = duckdb.connect(str(path))
     connection.execute("create schema if not exists marts")
-    connection.execute("create or replace table marts.dim_customers (customer_id varchar, orders hugeint)")
+    connection.execute("create or replace table marts.dim_customers (customer_id varchar, orders bigint)")
     connection.executemany("insert into marts.dim_customers values (?, ?)", customers)
     return connection
 

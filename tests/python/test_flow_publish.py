@@ -32,7 +32,7 @@ def test_served_file_has_duckdb_1_0_storage_format_and_matches_parquet(tmp_path)
     with duckdb.connect(str(tmp_path / "serving" / "marts.duckdb"), read_only=True) as reader:
         assert reader.execute("select * from dim_customers").fetchall() == [("a", 1), ("b", 2), ("c", 0)]
     parquet = pq.read_table(tmp_path / "serving" / "parquet" / "dim_customers.parquet")
-    assert str(parquet.schema.field("orders").type) == "int64"  # HUGEINT (sums in DuckDB) served as BIGINT
+    assert str(parquet.schema.field("orders").type) == "int64"
     assert parquet.schema.field("orders").metadata == {b"description": b"Orders placed."}
     assert parquet.schema.metadata[b"description"] == b"One row per customer."
     with duckdb.connect(str(tmp_path / "serving" / "marts.duckdb"), read_only=True) as reader:

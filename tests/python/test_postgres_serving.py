@@ -17,6 +17,11 @@ from retention_warehouse.orchestration import marts, publish
 from retention_warehouse.orchestration import postgres
 from retention_warehouse.orchestration.postgres_server import local_server
 
+# The contracts' engine-neutral types as each served copy shows them.
+DUCKDB_TYPES = {"string": "VARCHAR", "bigint": "BIGINT", "int": "INTEGER", "double": "DOUBLE", "date": "DATE",
+                "boolean": "BOOLEAN", "timestamp": "TIMESTAMP", "decimal(18,2)": "DECIMAL(18,2)"}
+POSTGRES_TYPES = {"string": "text", "bigint": "bigint", "int": "integer", "double": "double precision", "date": "date",
+                  "boolean": "boolean", "timestamp": "timestamp without time zone", "decimal(18,2)": "numeric(18,2)"}
 READER = "bi_reader"
 READER_PASSWORD = "reader-test-only"
 
@@ -75,10 +80,29 @@ def test_every_mart_loads_with_its_rows_types_comments_and_build_info(demo_wareh
         assert described[0] == described[1] > 100, "every served column carries its dbt description"
         version, fingerprint, as_of = bi.execute("select version, raw_fingerprint, as_of_date from marts._build_info").fetchone()
         assert (version, fingerprint, str(as_of)) == (staged.version, "demo", "2025-12-31")
-        types = dict(bi.execute(
-            "select column_name, data_type from information_schema.columns "
-            "where table_schema = 'marts' and table_name = 'fct_customer_churn_risk'").fetchall())
-        assert types["churn_probability"] == "double precision" and types["as_of_date"] == "date"
+        declared = _declared_types(demo_warehouse)
+        served = {(table, column): kind for table, column, kind in served.execute(
+            "select table_name, column_name, data_type from duckdb_columns() "
+            "where not internal and schema_name = 'main' and table_name not like '\\_%' escape '\\'"
+        ).fetchall()}
+        in_postgres = {(table, column): kind for table, column, kind in bi.execute(
+            "select table_name, column_name, case when data_type = 'numeric' "
+            "then format('numeric(%s,%s)', numeric_precision, numeric_scale) else data_type end "
+            "from information_schema.columns where table_schema = 'marts' and table_name not like '\\_%'"
+        ).fetchall()}
+    assert len(declared) > 250
+    assert served == {key: DUCKDB_TYPES[kind] for key, kind in declared.items()}
+    assert in_postgres == {key: POSTGRES_TYPES[kind] for key, kind in declared.items()}
+
+
+def _declared_types(settings) -> dict[tuple[str, str], str]:
+    """(mart, column) -> the data_type its YAML declares (and its enforced contract checks)."""
+    manifest = json.loads((settings.target_path / "manifest.json").read_text())
+    return {
+        (node["name"], column): spec["data_type"]
+        for node in manifest["nodes"].values() if node["resource_type"] == "model" and node["fqn"][1] == "marts"
+        for column, spec in node["columns"].items()
+    }
 
 
 def test_the_serving_exposure_lists_every_published_mart(demo_warehouse):

@@ -74,6 +74,13 @@ def test_every_model_has_a_primary_key_test(nodes):
     assert not untested, f"models without a primary-key test: {untested}"
 
 
+def test_every_mart_has_an_enforced_contract_with_every_column_typed(nodes):
+    marts = [m for m in models(nodes) if layer(m) == "marts"]
+    unenforced = [m["name"] for m in marts if not m["config"]["contract"]["enforced"]]
+    untyped = [f"{m['name']}.{c}" for m in marts for c, column in m["columns"].items() if not column["data_type"]]
+    assert marts and not unenforced and not untyped, f"no contract: {unenforced}; no data_type: {untyped}"
+
+
 def test_only_staging_models_read_sources(nodes):
     offenders = [
         m["name"] for m in models(nodes)

@@ -100,17 +100,17 @@ features as (
         as_of_snapshots.snapshot_date,
         as_of_snapshots.customer_id,
         as_of_snapshots.mean_interval_days is null as is_population_interval,
-        as_of_snapshots.purchases,
-        as_of_snapshots.net_revenue_base,
-        {{ dbt.datediff('as_of_snapshots.last_purchase_date', 'as_of_snapshots.snapshot_date', 'day') }}
+        cast(as_of_snapshots.purchases as bigint) as purchases,
+        {{ money('as_of_snapshots.net_revenue_base') }} as net_revenue_base,
+        cast({{ dbt.datediff('as_of_snapshots.last_purchase_date', 'as_of_snapshots.snapshot_date', 'day') }} as int)
             as days_since_last_purchase,
         coalesce(
             as_of_snapshots.mean_interval_days, population_intervals.population_interval_days
         ) as typical_interval_days,
-        coalesce(recent_windows.purchases_last_window, 0) as purchases_last_window,
-        coalesce(recent_windows.purchases_previous_window, 0) as purchases_previous_window,
-        coalesce(recent_windows.net_revenue_last_window, 0) as net_revenue_last_window,
-        coalesce(recent_windows.net_revenue_previous_window, 0) as net_revenue_previous_window,
+        cast(coalesce(recent_windows.purchases_last_window, 0) as bigint) as purchases_last_window,
+        cast(coalesce(recent_windows.purchases_previous_window, 0) as bigint) as purchases_previous_window,
+        {{ money('coalesce(recent_windows.net_revenue_last_window, 0)') }} as net_revenue_last_window,
+        {{ money('coalesce(recent_windows.net_revenue_previous_window, 0)') }} as net_revenue_previous_window,
         as_of_snapshots.first_purchase_date,
         as_of_snapshots.last_purchase_date,
         as_of_snapshots.purchase_days

@@ -70,11 +70,14 @@ select
     customers.cohort_period,
     customers.observed_age_months,
     history.purchase_days,
-    history.net_revenue_base as historical_clv_base,
-    history.gross_margin_base as historical_gross_margin_base,
-    case when customers.observed_age_months >= 3 then history.net_revenue_3m_base end as historical_clv_3m_base,
-    case when customers.observed_age_months >= 6 then history.net_revenue_6m_base end as historical_clv_6m_base,
-    case when customers.observed_age_months >= 12 then history.net_revenue_12m_base end as historical_clv_12m_base,
+    {{ money('history.net_revenue_base') }} as historical_clv_base,
+    {{ money('history.gross_margin_base') }} as historical_gross_margin_base,
+    {{ money('case when customers.observed_age_months >= 3 then history.net_revenue_3m_base end') }}
+        as historical_clv_3m_base,
+    {{ money('case when customers.observed_age_months >= 6 then history.net_revenue_6m_base end') }}
+        as historical_clv_6m_base,
+    {{ money('case when customers.observed_age_months >= 12 then history.net_revenue_12m_base end') }}
+        as historical_clv_12m_base,
     customers.first_purchase_date,
     history.last_purchase_date,
     customers.as_of_date

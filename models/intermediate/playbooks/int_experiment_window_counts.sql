@@ -126,8 +126,8 @@ select
     risk_segment,
     segment_rank,
     count(*) as assigned_customers,
-    sum(case when is_observed then 1 else 0 end) as observed_customers,
-    sum(case when is_observed and is_retained then 1 else 0 end) as retained_customers,
+    count(case when is_observed then 1 end) as observed_customers,
+    count(case when is_observed and is_retained then 1 end) as retained_customers,
     min(assigned_date) as first_assigned_date,
     max(assigned_date) as last_assigned_date
 

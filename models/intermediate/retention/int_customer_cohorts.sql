@@ -42,9 +42,9 @@ select
     {{ period_start('purchase_totals.first_purchase_date', grain_var('period_grain')) }} as first_purchase_period,
     purchase_totals.purchases,
     purchase_totals.net_revenue_base,
-    {{ dbt.datediff(
+    cast({{ dbt.datediff(
         'purchase_totals.first_purchase_date', 'analysis_date.as_of_date', 'day'
-    ) }} as tenure_days,
+    ) }} as int) as tenure_days,
     purchase_totals.first_purchase_date,
     purchase_totals.last_purchase_date
 

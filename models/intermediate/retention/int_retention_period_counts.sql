@@ -27,7 +27,7 @@ spell_starts as (
     select
         start_period_index as period_index,
         count(*) as started_spells,
-        sum(case when start_period_index > first_period_index then 1 else 0 end) as reactivated_customers
+        count(case when start_period_index > first_period_index then 1 end) as reactivated_customers
 
     from spells
     group by start_period_index
@@ -83,12 +83,12 @@ running_totals as (
 
     select
         *,
-        sum(started_spells) over (
+        cast(sum(started_spells) over (
             order by period_index rows between unbounded preceding and current row
-        ) as spells_started_to_date,
-        sum(ended_spells) over (
+        ) as bigint) as spells_started_to_date,
+        cast(sum(ended_spells) over (
             order by period_index rows between unbounded preceding and current row
-        ) as spells_ended_to_date
+        ) as bigint) as spells_ended_to_date
 
     from per_period
 

@@ -59,8 +59,8 @@ per_group as (
         outcome_window_end,
         risk_segment,
         segment_rank,
-        sum(customers) as customers,
-        sum(non_returning_customers) as non_returning_customers,
+        cast(sum(customers) as bigint) as customers,
+        cast(sum(non_returning_customers) as bigint) as non_returning_customers,
         sum(non_returning_customers * average_rank_in_segment) as non_returning_rank_sum,
         sum(customers * churn_probability) / sum(customers) as mean_churn_probability
 
@@ -74,8 +74,8 @@ per_group as (
         outcome_window_end,
         'all' as risk_segment,
         0 as segment_rank,
-        sum(customers) as customers,
-        sum(non_returning_customers) as non_returning_customers,
+        cast(sum(customers) as bigint) as customers,
+        cast(sum(non_returning_customers) as bigint) as non_returning_customers,
         sum(non_returning_customers * average_rank_in_snapshot) as non_returning_rank_sum,
         sum(customers * churn_probability) / sum(customers) as mean_churn_probability
 
@@ -112,7 +112,7 @@ select
     snapshot_date,
     outcome_window_end,
     risk_segment,
-    segment_rank,
+    cast(segment_rank as int) as segment_rank,
     customers,
     non_returning_customers,
     returning_customers,

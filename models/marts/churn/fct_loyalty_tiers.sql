@@ -208,11 +208,11 @@ select
     {{ dbt.concat(['customer_id', "'/'", 'cast(valid_from_month as ' ~ dbt.type_string() ~ ')']) }}
         as loyalty_tier_spell_id,
     customer_id,
-    tier_spell_number,
+    cast(tier_spell_number as int) as tier_spell_number,
     loyalty_tier,
-    tier_rank,
+    cast(tier_rank as int) as tier_rank,
     previous_loyalty_tier,
-    previous_tier_rank,
+    cast(previous_tier_rank as int) as previous_tier_rank,
     case
         when tier_rank > previous_tier_rank then 'upgrade'
         when tier_rank < previous_tier_rank then 'downgrade'
@@ -223,6 +223,6 @@ select
     {{ periods_between('valid_from_month', 'valid_to_month', 'month') }} + 1 as months_in_spell,
     is_current,
     first_purchase_month,
-    trailing_12m_net_revenue_base
+    {{ money('trailing_12m_net_revenue_base') }} as trailing_12m_net_revenue_base
 
 from spells

@@ -42,9 +42,9 @@ select
     cohort_period,
     case
         when predicted_clv_base is not null
-            then ntile(10) over (
+            then cast(ntile(10) over (
                 partition by predicted_clv_base is null order by predicted_clv_base desc, customer_id asc
-            )
+            ) as int)
     end as clv_decile,
     purchase_days,
     observed_age_months,

@@ -38,10 +38,10 @@ cohorts as (
         history.cohort_period,
         count(*) as customers_acquired,
         min(history.observed_age_months) as observed_age_months,
-        avg(history.historical_clv_3m_base) as avg_historical_clv_3m_base,
-        avg(history.historical_clv_6m_base) as avg_historical_clv_6m_base,
-        avg(history.historical_clv_12m_base) as avg_historical_clv_12m_base,
-        avg(history.historical_clv_base) as avg_historical_clv_base,
+        cast(avg(history.historical_clv_3m_base) as double) as avg_historical_clv_3m_base,
+        cast(avg(history.historical_clv_6m_base) as double) as avg_historical_clv_6m_base,
+        cast(avg(history.historical_clv_12m_base) as double) as avg_historical_clv_12m_base,
+        cast(avg(history.historical_clv_base) as double) as avg_historical_clv_base,
         avg(predictions.predicted_clv_base) as avg_predicted_clv_base
 
     from history
@@ -56,7 +56,7 @@ spend_per_period as (
     select
         channel,
         {{ period_start('spend_date', grain) }} as cohort_period,
-        sum(spend_amount_base) as marketing_spend_base
+        {{ money('sum(spend_amount_base)') }} as marketing_spend_base
 
     from spend
     group by channel, {{ period_start('spend_date', grain) }}

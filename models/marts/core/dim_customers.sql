@@ -23,8 +23,8 @@ order_counts as (
     select
         customer_id,
         count(*) as orders,
-        sum(case when order_status = 'cancelled' then 1 else 0 end) as cancelled_orders,
-        sum(case when order_status = 'returned' then 1 else 0 end) as returned_orders
+        count(case when order_status = 'cancelled' then 1 end) as cancelled_orders,
+        count(case when order_status = 'returned' then 1 end) as returned_orders
 
     from orders
     group by customer_id
@@ -41,7 +41,7 @@ select
     coalesce(cohorts.purchases, 0) as completed_orders,
     coalesce(order_counts.cancelled_orders, 0) as cancelled_orders,
     coalesce(order_counts.returned_orders, 0) as returned_orders,
-    coalesce(cohorts.net_revenue_base, 0) as net_revenue_base,
+    {{ money('coalesce(cohorts.net_revenue_base, 0)') }} as net_revenue_base,
     {{ safe_divide('cohorts.net_revenue_base', 'cohorts.purchases') }}
         as average_order_value_base,
     cohorts.tenure_days,

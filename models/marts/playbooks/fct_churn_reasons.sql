@@ -26,7 +26,7 @@ with_totals as (
 
     select
         *,
-        sum(responses) over (partition by period_start, acquisition_channel) as segment_responses
+        cast(sum(responses) over (partition by period_start, acquisition_channel) as bigint) as segment_responses
 
     from reason_counts
 

@@ -29,11 +29,11 @@ counts as (
         survey_type,
         count(*) as responses,
         count(nps_score) as nps_responses,
-        sum(case when nps_class = 'promoter' then 1 else 0 end) as promoters,
-        sum(case when nps_class = 'passive' then 1 else 0 end) as passives,
-        sum(case when nps_class = 'detractor' then 1 else 0 end) as detractors,
+        count(case when nps_class = 'promoter' then 1 end) as promoters,
+        count(case when nps_class = 'passive' then 1 end) as passives,
+        count(case when nps_class = 'detractor' then 1 end) as detractors,
         count(csat_score) as csat_responses,
-        sum(case when is_csat_satisfied then 1 else 0 end) as csat_satisfied,
+        count(case when is_csat_satisfied then 1 end) as csat_satisfied,
         sum(csat_score) as csat_score_total
 
     from classified

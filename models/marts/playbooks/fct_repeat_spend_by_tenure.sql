@@ -43,7 +43,7 @@ eligible as (
 
     select
         tenure_years.tenure_year,
-        sum(completed_years.customers) as eligible_customers
+        cast(sum(completed_years.customers) as bigint) as eligible_customers
 
     from tenure_years
     inner join completed_years
@@ -58,8 +58,8 @@ active as (
     select
         tenure_year,
         count(*) as active_customers,
-        sum(purchases) as purchases,
-        sum(net_revenue_base) as net_revenue_base
+        cast(sum(purchases) as bigint) as purchases,
+        {{ money('sum(net_revenue_base)') }} as net_revenue_base
 
     from active_years
     group by tenure_year
@@ -99,7 +99,7 @@ year_one as (
 )
 
 select
-    averages.tenure_year,
+    cast(averages.tenure_year as int) as tenure_year,
     averages.eligible_customers,
     averages.active_customers,
     {{ safe_divide('averages.active_customers', 'averages.eligible_customers') }} as active_share,

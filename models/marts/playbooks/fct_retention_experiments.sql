@@ -20,9 +20,9 @@ all_segments as (
         window_days,
         'all' as risk_segment,
         0 as segment_rank,
-        sum(assigned_customers) as assigned_customers,
-        sum(observed_customers) as observed_customers,
-        sum(retained_customers) as retained_customers,
+        cast(sum(assigned_customers) as bigint) as assigned_customers,
+        cast(sum(observed_customers) as bigint) as observed_customers,
+        cast(sum(retained_customers) as bigint) as retained_customers,
         min(first_assigned_date) as first_assigned_date,
         max(last_assigned_date) as last_assigned_date
 
@@ -102,7 +102,7 @@ select
     variant,
     window_days,
     risk_segment,
-    segment_rank,
+    cast(segment_rank as int) as segment_rank,
     assigned_customers,
     observed_customers,
     retained_customers,

@@ -74,7 +74,7 @@ counts as (
         channel_type,
         channel,
         count(*) as eligible_customers,
-        sum(case when has_returned then 1 else 0 end) as returned_customers
+        count(case when has_returned then 1 end) as returned_customers
 
     from by_channel
     group by channel_type, channel

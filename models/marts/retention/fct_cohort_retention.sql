@@ -74,7 +74,7 @@ cohort_periods as (
     select
         observed_periods.cohort_period,
         observed_periods.period_number,
-        sum(observed_periods.customers) as customers_observed,
+        cast(sum(observed_periods.customers) as bigint) as customers_observed,
         min(case when periods.is_complete then 1 else 0 end) = 1 as is_complete
 
     from observed_periods
@@ -90,7 +90,7 @@ cohort_activity as (
         cohort_period,
         period_number,
         count(*) as active_customers,
-        sum(net_revenue_base) as net_revenue_base
+        {{ money('sum(net_revenue_base)') }} as net_revenue_base
 
     from activity
     group by cohort_period, period_number
@@ -123,7 +123,7 @@ select
         'cast(cohort_period as ' ~ dbt.type_string() ~ ')', "'/'", 'cast(period_number as ' ~ dbt.type_string() ~ ')',
     ]) }} as cohort_retention_id,
     cohort_period,
-    period_number,
+    cast(period_number as int) as period_number,
     is_complete,
     cohort_size,
     customers_observed,

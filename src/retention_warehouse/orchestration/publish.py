@@ -84,24 +84,6 @@ def _literal(value: Path | str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _serving_columns(connection: duckdb.DuckDBPyConnection, mart: str) -> str:
-    """The mart's columns, HUGEINT ones cast to BIGINT.
-
-    DuckDB types sums of integers as HUGEINT, which Parquet stores as DOUBLE and many BI drivers
-    do not support; counts fit BIGINT, and a value that does not would fail the cast (and the run).
-    """
-    columns = connection.execute(
-        "select column_name, data_type from duckdb_columns() "
-        "where schema_name = ? and table_name = ? and database_name = current_database() "
-        "order by column_index",
-        [MARTS_SCHEMA, mart],
-    ).fetchall()
-    return ", ".join(
-        f'cast("{name}" as bigint) as "{name}"' if kind in ("HUGEINT", "UHUGEINT") else f'"{name}"'
-        for name, kind in columns
-    )
-
-
 def _comment(connection: duckdb.DuckDBPyConnection, mart: Mart) -> None:
     """dbt's descriptions as table and column comments, which BI tools show beside the names."""
     if mart.description:
@@ -220,7 +202,7 @@ def stage(connection: duckdb.DuckDBPyConnection, marts: list[Mart], serving_dir:
         for mart in marts:
             connection.execute(
                 f"create table serving.main.{mart.name} as "
-                f"select {_serving_columns(connection, mart.name)} from {MARTS_SCHEMA}.{mart.name} order by all"
+                f"select * from {MARTS_SCHEMA}.{mart.name} order by all"
             )
             _comment(connection, mart)
             _write_parquet(connection, mart, path / PARQUET_DIR / f"{mart.name}.parquet")
