@@ -122,6 +122,13 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_metrics(args: argparse.Namespace) -> int:
+    from retention_warehouse.metrics import run_mf
+
+    print(run_mf(_settings(args), args.mf_args).stdout, end="")
+    return 0
+
+
 def cmd_pg_server(args: argparse.Namespace) -> int:
     from retention_warehouse.orchestration.postgres_server import local_server
 
@@ -208,6 +215,11 @@ def build_parser() -> argparse.ArgumentParser:
     docs.add_argument("--serving-dir", help="serving folder (env RW_SERVING_DIR)")
     docs.add_argument("--vars", help="dbt vars as JSON (those of the build)")
     docs.set_defaults(handler=cmd_docs)
+    metrics = commands.add_parser(
+        "metrics", help="MetricFlow on the built warehouse, e.g. metrics query --metrics retention_rate "
+        "--group-by metric_time__month (the arguments of mf)")
+    metrics.add_argument("mf_args", nargs=argparse.REMAINDER, help="arguments passed to mf")
+    metrics.set_defaults(handler=cmd_metrics)
     pg = commands.add_parser("pg-server", help="start a throwaway local PostgreSQL server to publish to; Ctrl-C stops it")
     pg.set_defaults(handler=cmd_pg_server)
     bench = commands.add_parser(
