@@ -11,7 +11,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export DO_NOT_TRACK ?= 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS ?= false
 
-.PHONY: install run docs test test-fast lint dbt-test pytest test-spark clean
+.PHONY: install run docs dashboard test test-fast lint dbt-test pytest test-spark clean
 
 install: $(VENV)/.installed
 
@@ -27,6 +27,10 @@ run: install
 # The dbt docs site of the built warehouse, one offline page: data/serving/dbt_docs/index.html.
 docs: install
 	$(BIN)/retention-warehouse docs
+
+# The retention dashboard over the published marts (after `make run`): http://127.0.0.1:8050
+dashboard: install
+	$(BIN)/retention-warehouse dashboard
 
 test: install lint dbt-test pytest
 

@@ -10,6 +10,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from retention_warehouse.dashboard import DEFAULT_HOST, DEFAULT_PORT
 from retention_warehouse.project_vars import parse_vars
 from retention_warehouse.settings import Settings
 
@@ -98,6 +99,14 @@ def cmd_benchmark_flow(args: argparse.Namespace) -> int:
     return 0 if run(args.orders, seed=args.seed, work_dir=args.work_dir, repeats=args.repeats) else 1
 
 
+def cmd_benchmark_dashboard(args: argparse.Namespace) -> int:
+    from retention_warehouse.benchmarks.dashboard import run
+
+    settings = _settings(args).with_overrides(serving_dir=args.serving_dir)
+    page_times = run(settings.serving_dir, repeats=args.repeats)
+    return 0 if max(page_times.values()) <= args.target_seconds else 1
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from retention_warehouse.orchestration.run import describe, run_flow
 
@@ -119,6 +128,15 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
     settings = _settings(args).with_overrides(serving_dir=args.serving_dir)
     print(f"dbt docs: {write_dbt_docs(settings, parse_vars(args.vars))}")
+    return 0
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    from retention_warehouse.dashboard.app import create_app
+
+    settings = _settings(args).with_overrides(serving_dir=args.serving_dir)
+    print(f"dashboard of {settings.serving_dir} on http://{args.host}:{args.port} (Ctrl-C stops it)", flush=True)
+    create_app(settings.serving_dir).run(host=args.host, port=args.port, debug=False)
     return 0
 
 
@@ -215,6 +233,11 @@ def build_parser() -> argparse.ArgumentParser:
     docs.add_argument("--serving-dir", help="serving folder (env RW_SERVING_DIR)")
     docs.add_argument("--vars", help="dbt vars as JSON (those of the build)")
     docs.set_defaults(handler=cmd_docs)
+    dash = commands.add_parser("dashboard", help="serve the retention dashboard over the published marts")
+    dash.add_argument("--serving-dir", help="serving folder (env RW_SERVING_DIR)")
+    dash.add_argument("--host", default=DEFAULT_HOST)
+    dash.add_argument("--port", type=int, default=DEFAULT_PORT)
+    dash.set_defaults(handler=cmd_dashboard)
     metrics = commands.add_parser(
         "metrics", help="MetricFlow on the built warehouse, e.g. metrics query --metrics retention_rate "
         "--group-by metric_time__month (the arguments of mf)")
@@ -241,6 +264,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench_flow.add_argument("--work-dir", default="data/bench/flow", help="data and runs (relative: to the project)")
     bench_flow.add_argument("--repeats", type=int, default=3, help="build/run pairs; medians reported")
     bench_flow.set_defaults(handler=cmd_benchmark_flow)
+    bench_dash = commands.add_parser(
+        "benchmark-dashboard", help="time each dashboard page in headless Chromium against a bare browser load")
+    bench_dash.add_argument("--serving-dir", help="the published version to show (env RW_SERVING_DIR)")
+    bench_dash.add_argument("--repeats", type=int, default=3, help="page/baseline pairs per page; medians reported")
+    bench_dash.add_argument("--target-seconds", type=float, default=2.0, help="fail when a page takes longer")
+    bench_dash.set_defaults(handler=cmd_benchmark_dashboard)
     compare = commands.add_parser("compare-engines", help="build demo data on DuckDB and Spark, compare every mart")
     compare.add_argument("--orders", type=int, default=2_000, help="demo orders (small: Spark pays per node)")
     compare.add_argument("--seed", type=int, default=7)
