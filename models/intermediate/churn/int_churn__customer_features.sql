@@ -102,8 +102,10 @@ features as (
         as_of_snapshots.mean_interval_days is null as is_population_interval,
         cast(as_of_snapshots.purchases as bigint) as purchases,
         {{ money('as_of_snapshots.net_revenue_base') }} as net_revenue_base,
-        cast({{ dbt.datediff('as_of_snapshots.last_purchase_date', 'as_of_snapshots.snapshot_date', 'day') }} as int)
-            as days_since_last_purchase,
+        cast(
+            {{ dbt.datediff('as_of_snapshots.last_purchase_date', 'as_of_snapshots.snapshot_date', 'day') }}
+            as int
+        ) as days_since_last_purchase,
         coalesce(
             as_of_snapshots.mean_interval_days, population_intervals.population_interval_days
         ) as typical_interval_days,
