@@ -3,4 +3,3 @@ question of the retention playbooks. `retention-warehouse dashboard` starts it."
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8050
-DASHBOARD_URL = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"

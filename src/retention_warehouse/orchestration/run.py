@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 
-from retention_warehouse.dashboard import DASHBOARD_URL
 from retention_warehouse.landing import require_landing
 from retention_warehouse.orchestration import publish
 from retention_warehouse.orchestration.prefect_server import prefect_api
@@ -55,7 +54,6 @@ def describe(result: dict) -> str:
         f"served marts: {serving}/marts.duckdb (DuckDB, storage v1.0.0) and {serving}/parquet/<mart>.parquet",
         f"Data Docs:    {result['data_docs']}",
         f"dbt docs:     {result['dbt_docs']}",
-        f"dashboard:    retention-warehouse dashboard (then open {DASHBOARD_URL})",
     ]
     if result.get("postgres"):
         lines.append(f"PostgreSQL:   {result['postgres']}")
