@@ -1,6 +1,12 @@
 -- Every customer with a purchase up to the analysis date belongs to exactly one cohort.
 with
 
+analysis_date as (
+
+    select * from {{ ref('int_analysis_date') }}
+
+),
+
 cohort_totals as (
 
     select sum(cohort_size) as customers
@@ -13,7 +19,7 @@ customers as (
 
     select count(*) as customers
     from {{ ref('dim_customers') }}
-    where first_purchase_date <= {{ as_of_date() }}
+    where first_purchase_date <= (select analysis_date.as_of_date from analysis_date)
 
 )
 

@@ -2,15 +2,22 @@
 -- the cent: lifetime revenue in dim_customers, revenue up to the analysis date in period marts.
 with
 
+analysis_date as (
+
+    select * from {{ ref('int_analysis_date') }}
+
+),
+
 staged as (
 
     select
-        sum(net_revenue_base) as lifetime_net_revenue_base,
+        sum(orders.net_revenue_base) as lifetime_net_revenue_base,
         sum(
-            case when order_date <= {{ as_of_date() }} then net_revenue_base else 0 end
+            case when orders.order_date <= analysis_date.as_of_date then orders.net_revenue_base else 0 end
         ) as to_date_net_revenue_base
 
-    from {{ ref('stg_shop__orders') }}
+    from {{ ref('stg_shop__orders') }} as orders
+    cross join analysis_date
 
 ),
 

@@ -14,12 +14,18 @@ purchases as (
 
 ),
 
+analysis_date as (
+
+    select * from {{ ref('int_analysis_date') }}
+
+),
+
 bounds as (
 
     select
         min(order_date) as first_purchase_date,
         {{ period_start('min(order_date)', grain) }} as first_period,
-        {{ as_of_date() }} as as_of_date
+        (select analysis_date.as_of_date from analysis_date) as as_of_date
 
     from purchases
 

@@ -1,9 +1,19 @@
 {#- The settings of one CLV fit as a one-row relation, so the Python fit step reads everything it
     needs from the warehouse and the marts can show what a prediction assumed. -#}
+with
+
+analysis_date as (
+
+    select * from {{ ref('int_analysis_date') }}
+
+)
+
 select
-    {{ clv_calibration_end() }} as calibration_end_date,
+    {{ clv_calibration_end('as_of_date') }} as calibration_end_date,
     '{{ var("clv_time_unit") | lower }}' as time_unit,
     {{ clv_time_unit_days() }} as time_unit_days,
     {{ var('clv_horizon_days') | int }} as horizon_days,
     cast({{ var('clv_discount_rate') | float }} as double) as discount_rate,
     {{ var('clv_discount_period_days') | int }} as discount_period_days
+
+from analysis_date

@@ -18,7 +18,7 @@ transactions as (
 
 analysis_date as (
 
-    select {{ as_of_date() }} as as_of_date
+    select * from {{ ref('int_analysis_date') }}
 
 ),
 
@@ -34,7 +34,7 @@ customers as (
 
     from cohorts
     cross join analysis_date
-    where cohorts.tenure_days >= 0
+    where cohorts.is_acquired_by_analysis_date
 
 ),
 

@@ -29,7 +29,7 @@ products as (
 
 analysis_date as (
 
-    select {{ as_of_date() }} as as_of_date
+    select * from {{ ref('int_analysis_date') }}
 
 ),
 
@@ -77,4 +77,4 @@ select
 from cohorts
 left join category_counts
     on cohorts.customer_id = category_counts.customer_id
-where cohorts.tenure_days >= 0
+where cohorts.is_acquired_by_analysis_date

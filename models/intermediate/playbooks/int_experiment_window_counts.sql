@@ -34,7 +34,7 @@ churn_scores as (
 
 analysis_date as (
 
-    select {{ as_of_date() }} as as_of_date
+    select * from {{ ref('int_analysis_date') }}
 
 ),
 

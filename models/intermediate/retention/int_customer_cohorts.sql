@@ -14,7 +14,7 @@ customers as (
 
 analysis_date as (
 
-    select {{ as_of_date() }} as as_of_date
+    select * from {{ ref('int_analysis_date') }}
 
 ),
 
@@ -45,6 +45,7 @@ select
     cast({{ dbt.datediff(
         'purchase_totals.first_purchase_date', 'analysis_date.as_of_date', 'day'
     ) }} as int) as tenure_days,
+    purchase_totals.first_purchase_date <= analysis_date.as_of_date as is_acquired_by_analysis_date,
     purchase_totals.first_purchase_date,
     purchase_totals.last_purchase_date
 

@@ -5,17 +5,23 @@
     Only purchases up to the analysis date count. -#}
 with
 
+analysis_date as (
+
+    select * from {{ ref('int_analysis_date') }}
+
+),
+
 purchases as (
 
     select * from {{ ref('int_purchases') }}
-    where order_date <= {{ as_of_date() }}
+    where order_date <= (select analysis_date.as_of_date from analysis_date)
 
 ),
 
 customers as (
 
     select * from {{ ref('int_customer_cohorts') }}
-    where tenure_days >= 0
+    where is_acquired_by_analysis_date
 
 ),
 

@@ -10,11 +10,17 @@ purchases as (
 
 ),
 
+analysis_date as (
+
+    select * from {{ ref('int_analysis_date') }}
+
+),
+
 bounds as (
 
     select
-        min(order_period) as first_period,
-        {{ as_of_date() }} as as_of_date
+        min(purchases.order_period) as first_period,
+        (select analysis_date.as_of_date from analysis_date) as as_of_date
 
     from purchases
 

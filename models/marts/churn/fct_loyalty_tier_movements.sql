@@ -22,7 +22,7 @@ tiers as (
 
 analysis_date as (
 
-    select {{ as_of_date() }} as as_of_date
+    select * from {{ ref('int_analysis_date') }}
 
 ),
 

@@ -24,8 +24,10 @@ tiers as (
 analysis_date as (
 
     select
-        {{ as_of_date() }} as as_of_date,
-        {{ period_start(as_of_date(), 'month') }} as analysis_month_start
+        as_of_date,
+        {{ period_start('as_of_date', 'month') }} as analysis_month_start
+
+    from {{ ref('int_analysis_date') }}
 
 ),
 

@@ -14,7 +14,7 @@ active_years as (
 cohorts as (
 
     select * from {{ ref('int_customer_cohorts') }}
-    where tenure_days >= 0
+    where is_acquired_by_analysis_date
 
 ),
 
