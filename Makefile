@@ -39,6 +39,7 @@ test-fast: install lint dbt-test
 	$(BIN)/python -m pytest -m "not spark"
 
 lint: install
+	$(BIN)/ruff check src tests flows
 	RW_RAW_DIR=$(TEST_DIR)/raw RW_WAREHOUSE_PATH=$(TEST_DIR)/lint.duckdb DBT_TARGET_PATH=$(TEST_DIR)/target-lint \
 		$(BIN)/sqlfluff lint models tests
 

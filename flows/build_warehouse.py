@@ -125,7 +125,7 @@ def write_failure_report(flow, flow_run, state) -> None:
     serving_dir = Settings.from_env().serving_dir
     folder = serving_dir / FAILURES_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    at = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     manifest = publish.current_manifest(serving_dir) or {}
     served = (f"{manifest['version']}, published by this run before the failure (files; PostgreSQL, if used, "
               "may still serve the previous version)" if manifest.get("flow_run_id") == str(flow_run.id)

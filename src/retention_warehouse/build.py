@@ -7,8 +7,8 @@ The fit is a Python step outside dbt (dbt-spark has no Python models outside Dat
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from functools import partial
-from typing import Callable
 
 from retention_warehouse.churn.step import fit_churn
 from retention_warehouse.clv.step import fit_clv

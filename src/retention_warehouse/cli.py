@@ -286,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except Exception as error:  # noqa: BLE001 - one clear line for the user, not a traceback
+    except Exception as error:  # one clear line for the user, not a traceback
         if isinstance(error, (KeyboardInterrupt, SystemExit)):
             raise
         print(f"retention-warehouse {args.command}: {error}", file=sys.stderr)

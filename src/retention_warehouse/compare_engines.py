@@ -203,8 +203,8 @@ def _describe(result: TableComparison) -> list[str]:
 
 def report(results: list[TableComparison], seconds: dict[str, float]) -> str:
     lines = [
-        f"tolerance: floats {FLOAT_REL_TOL:g} relative or {FLOAT_ABS_TOL:g} absolute; money to the cent; "
-        "keys, counts and other columns exact",
+        (f"tolerance: floats {FLOAT_REL_TOL:g} relative or {FLOAT_ABS_TOL:g} absolute; money to the cent; "
+         "keys, counts and other columns exact"),
         "build seconds: " + ", ".join(f"{engine} {value:.0f}" for engine, value in seconds.items()),
     ]
     for result in results:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 
 from retention_warehouse.settings import PROJECT_DIR, Settings
 

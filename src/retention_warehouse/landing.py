@@ -18,9 +18,9 @@ import ctypes.util
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from .generate.writer import PARAMS_FILE, PARTITIONED, SCHEMAS
 

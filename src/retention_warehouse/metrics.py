@@ -24,7 +24,7 @@ def run_mf(settings: Settings, mf_args: list[str]) -> subprocess.CompletedProces
         (Path(root) / "dbt_project.yml").symlink_to(PROJECT_DIR / "dbt_project.yml")
         (Path(root) / "target").symlink_to(settings.target_path.resolve(), target_is_directory=True)
         result = subprocess.run(
-            [str(mf), *mf_args], cwd=root, capture_output=True, text=True,
+            [str(mf), *mf_args], check=False, cwd=root, capture_output=True, text=True,
             env={**os.environ, **settings.environment(), "DBT_PROFILES_DIR": str(PROFILES_DIR)},
         )
     # mf exits 0 on some errors; its message starts with ERROR.

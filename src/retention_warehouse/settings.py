@@ -25,7 +25,7 @@ class Settings:
     spark_dir: Path
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         env = os.environ.get
         return cls(
             raw_dir=_path(env("RW_RAW_DIR", "data/raw")),
@@ -36,7 +36,7 @@ class Settings:
             spark_dir=_path(env("RW_SPARK_DIR", "data/spark")),
         )
 
-    def with_overrides(self, **changes: object) -> "Settings":
+    def with_overrides(self, **changes: object) -> Settings:
         """Settings with the given fields replaced; None values keep the current field."""
         given = {key: value for key, value in changes.items() if value is not None}
         for key in ("raw_dir", "warehouse_path", "serving_dir", "target_path", "spark_dir"):

@@ -40,6 +40,7 @@ def run_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess:
     result = subprocess.run(
         [sys.executable, "-m", "retention_warehouse.cli", *args],
         env={**os.environ, **settings.environment()},
+        check=False,
         capture_output=True,
         text=True,
     )

@@ -51,7 +51,7 @@ def customer_histories(purchases: list[Purchase], grain: str):
     histories: dict[str, dict[date, list]] = defaultdict(dict)
     for purchase in purchases:
         start = period_start(purchase.order_date, grain)
-        cell = histories[purchase.customer_id].setdefault(start, [0, Decimal("0"), purchase.order_date])
+        cell = histories[purchase.customer_id].setdefault(start, [0, Decimal(0), purchase.order_date])
         cell[0] += 1
         cell[1] += purchase.net_revenue
         cell[2] = max(cell[2], purchase.order_date)
@@ -74,10 +74,10 @@ def retention_marts(purchases: list[Purchase], grain: str = "month", window_days
         cohort_sizes[first] += 1
         last_purchase = None
         active_at_start = False
-        previous_active, previous_revenue = False, Decimal("0")
+        previous_active, previous_revenue = False, Decimal(0)
         for number, start in enumerate(p for p in periods if p >= first):
             end = next_period(start, grain) - timedelta(days=1)
-            count, revenue, last_in_period = history.get(start, (0, Decimal("0"), None))
+            count, revenue, last_in_period = history.get(start, (0, Decimal(0), None))
             if last_in_period is not None:
                 last_purchase = last_in_period
             active = count > 0
@@ -106,10 +106,10 @@ def retention_marts(purchases: list[Purchase], grain: str = "month", window_days
             if state == "churned":
                 flows["churned_revenue_base"] += previous_revenue
             if state == "retained":
-                flows["expansion_revenue_base"] += max(revenue - previous_revenue, Decimal("0"))
-                flows["contraction_revenue_base"] += max(previous_revenue - revenue, Decimal("0"))
+                flows["expansion_revenue_base"] += max(revenue - previous_revenue, Decimal(0))
+                flows["contraction_revenue_base"] += max(previous_revenue - revenue, Decimal(0))
 
-            cell = cohorts.setdefault((first, number), [0, Decimal("0")])
+            cell = cohorts.setdefault((first, number), [0, Decimal(0)])
             cell[0] += active
             cell[1] += revenue
 

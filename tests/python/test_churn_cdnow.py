@@ -17,8 +17,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import isolated_settings, run_cli
+
 from retention_warehouse.churn.metrics import auc, expected_calibration_error
 
 CDNOW_MASTER = importlib.resources.files("lifetimes.datasets") / "CDNOW_master.txt"

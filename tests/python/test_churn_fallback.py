@@ -10,7 +10,6 @@ import json
 import duckdb
 import numpy as np
 import pytest
-
 from conftest import isolated_settings, run_cli
 
 HORIZON_DAYS = 200

@@ -136,7 +136,7 @@ def documented_tier_queries() -> list[str]:
     docs = (DOCS / "churn.md").read_text()
     section = docs[docs.index("## `fct_loyalty_tiers`") :]
     section = section[: section.index("\n## ", 1)]
-    blocks = re.findall(r"```sql\n(.*?)```", section, flags=re.S)
+    blocks = re.findall(r"```sql\n(.*?)```", section, flags=re.DOTALL)
     return [re.sub(r"\b(from|join) fct_", r"\1 marts.fct_", block) for block in blocks]
 
 

@@ -16,10 +16,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import isolated_settings, run_cli
 from lifetimes import BetaGeoFitter, GammaGammaFitter
 from lifetimes.utils import summary_data_from_transaction_data
-
-from conftest import isolated_settings, run_cli
 
 CDNOW_SAMPLE = importlib.resources.files("lifetimes.datasets") / "CDNOW_sample.txt"
 CALIBRATION_END = "1997-09-30"

@@ -11,10 +11,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import isolated_settings
 from scipy import integrate, stats
 from scipy.special import betaln, gammaln, hyp2f1
 
-from conftest import isolated_settings
 from retention_warehouse.clv import bgnbd, gamma_gamma
 from retention_warehouse.clv.benchmark import simulate_customers
 from retention_warehouse.clv.fit import ClvFitError, maximise_likelihood
@@ -101,7 +101,7 @@ def test_expected_purchases_of_heavy_buyers_stay_finite():
 def test_median_time_to_next_purchase_matches_simulation():
     rng = np.random.default_rng(3)
     x, t_x, T = np.array([2.0, 0.0]), np.array([30.0, 0.0]), np.array([38.0, 10.0])
-    r, alpha, a, b = BGNBD
+    r, alpha, _a, _b = BGNBD
     medians = bgnbd.median_time_to_next_purchase(BGNBD, x, t_x, T)
     for i in range(2):
         draws = 400_000
@@ -136,8 +136,8 @@ def make_fit_inputs(path, customers: pd.DataFrame):
         connection.execute("""create table intermediate.int_clv__calibration as select
             date '2024-06-30' as calibration_end_date, 'week' as time_unit, 7 as time_unit_days,
             365 as horizon_days, 0.008 as discount_rate, 30 as discount_period_days""")
-        connection.execute("create table intermediate.int_clv__sufficient_statistics as select * from statistics")
-        connection.execute("create table intermediate.int_clv__spend_statistics as select * from spend")
+        connection.from_df(statistics).create("intermediate.int_clv__sufficient_statistics")
+        connection.from_df(spend).create("intermediate.int_clv__spend_statistics")
 
 
 def test_fit_step_records_a_failed_fit_and_raises(tmp_path):

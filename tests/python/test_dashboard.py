@@ -106,7 +106,7 @@ class _RecordingMarts(ServedMarts):
 
 def test_each_page_exposure_lists_the_marts_the_page_reads(serving, demo_warehouse):
     manifest = json.loads((demo_warehouse.target_path / "manifest.json").read_text())
-    for path, (title, page) in PAGES.items():
+    for (title, page) in PAGES.values():
         recording = _RecordingMarts(serving)
         page(recording, Filters())
         recording.acquisition_channels()

@@ -8,8 +8,8 @@ import shutil
 import subprocess
 
 import pytest
-
 from conftest import run_cli
+
 from retention_warehouse.orchestration.dbt_docs import site_path
 from retention_warehouse.orchestration.marts import discover_marts
 

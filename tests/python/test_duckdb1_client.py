@@ -11,8 +11,8 @@ import textwrap
 
 import duckdb
 import pytest
-
 from conftest import customers_build, stage_customers
+
 from retention_warehouse.orchestration import publish
 
 CLIENT_DUCKDB = "1.1.3"

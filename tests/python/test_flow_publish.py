@@ -7,8 +7,8 @@ import struct
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-
 from conftest import customers_build, stage_customers
+
 from retention_warehouse.orchestration import publish
 
 # DuckDB's file header: 8-byte checksum, magic "DUCK", then the storage version number.

@@ -25,13 +25,13 @@ import duckdb
 import psycopg
 import pyarrow.parquet as pq
 import pytest
-
 from conftest import isolated_settings
+
 from retention_warehouse.generate import generate
 from retention_warehouse.orchestration import quality
 from retention_warehouse.orchestration.marts import discover_marts
-from retention_warehouse.orchestration.run import FLOW_ENTRYPOINT
 from retention_warehouse.orchestration.postgres_server import local_server
+from retention_warehouse.orchestration.run import FLOW_ENTRYPOINT
 
 FLOW_ORDERS = 3_000
 PREFECT = Path(sys.executable).with_name("prefect")
@@ -138,7 +138,7 @@ def _postgres_served(env: dict) -> tuple[str, dict[str, int]]:
 
 def _run_flow(env: dict, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "retention_warehouse.cli", "run", *args],
-                          env=env, capture_output=True, text=True, timeout=900)
+                          env=env, check=False, capture_output=True, text=True, timeout=900)
 
 
 def _gx_project_digest() -> dict[str, str]:
@@ -148,7 +148,7 @@ def _gx_project_digest() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def first_run(flow_env):
-    settings, env = flow_env
+    _settings, env = flow_env
     gx_before = _gx_project_digest()
     started = time.monotonic()
     result = _run_flow(env)
@@ -364,6 +364,7 @@ def test_failure_report_names_the_version_a_run_published_before_failing(tmp_pat
     import types
 
     from conftest import customers_build, stage_customers
+
     from retention_warehouse.orchestration import publish
 
     serving = tmp_path / "serving"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import itertools
 import json
 import shutil
 from pathlib import Path
@@ -188,7 +189,7 @@ def test_gross_is_exact_sum_of_items(medium):
 
 def observed_bad_rows(con: duckdb.DuckDBPyConnection) -> dict:
     """Bad rows of each kind, found in the data alone."""
-    q = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
+    q = lambda sql: con.execute(sql).fetchone()[0]
     return {
         "orders": {
             "null_customer_id": q("select count(*) from orders where customer_id is null"),
@@ -230,7 +231,7 @@ def test_bad_rows_present_and_counted(medium):
 
 
 def test_other_tables_are_consistent(medium):
-    raw, params = medium
+    raw, _params = medium
     con = landing(raw)
     # Sign-up happens 0-3 days before the first order (of any status; bad rows copy real times).
     gaps = con.execute(f"""
@@ -242,7 +243,7 @@ def test_other_tables_are_consistent(medium):
             group by c.customer_id, c.signup_at)
     """).fetchone()
     assert 0 <= gaps[0] and gaps[1] <= 3 * 86400
-    survey = con.execute(f"""
+    survey = con.execute("""
         select min(responded_at), max(responded_at), min(nps_score), max(nps_score), min(csat_score), max(csat_score),
                count(*) filter (where nps_score is null and csat_score is null and cancellation_reason is null),
                count(*) filter (where customer_id not in (select customer_id from customers))
@@ -316,7 +317,7 @@ def test_repeat_purchases_match_bgnbd_expectation(tmp_path):
     assert 18_000 < len(x) < 22_000
     expected = bgnbd_expected_repeats(t, bg["r"], bg["alpha"], bg["a"], bg["b"])
     cuts = np.quantile(t, [0, 1 / 3, 2 / 3, 1]) + [0, 0, 0, 1e-9]
-    groups = [np.ones(len(t), bool)] + [(t >= lo) & (t < hi) for lo, hi in zip(cuts[:-1], cuts[1:])]
+    groups = [np.ones(len(t), bool)] + [(t >= lo) & (t < hi) for lo, hi in itertools.pairwise(cuts)]
     for group in groups:
         se = x[group].std(ddof=1) / np.sqrt(group.sum())
         assert abs(x[group].mean() - expected[group].mean()) < 4 * se, (x[group].mean(), expected[group].mean(), se)
@@ -355,7 +356,7 @@ def appended_rows(raw: Path, table: str) -> list[tuple]:
 
 
 def test_append_writes_new_files_only(base_100k, appended):
-    base, before = base_100k
+    _base, before = base_100k
     raw, _ = appended
     after = digests(raw)
     assert {k: after[k] for k in before if k != PARAMS} == {k: v for k, v in before.items() if k != PARAMS}
@@ -397,7 +398,7 @@ def test_append_ids_continue_without_collisions(appended):
     raw, _ = appended
     params = json.loads((raw / PARAMS).read_text())
     con = landing(raw, end=APPEND_END)
-    q = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
+    q = lambda sql: con.execute(sql).fetchone()[0]
     bad = params["bad_rows"]
     assert q("select count(*) - count(distinct order_id) from orders") == (
         bad["orders"]["exact_duplicate"] + bad["orders"]["conflicting_duplicate"]
@@ -442,7 +443,7 @@ def test_appended_days_continue_the_recent_rates(appended):
     New customers: the recorded acquisition curve continued past the window, times the base's
     customers per unit of curve; 4 Poisson standard deviations.
     """
-    raw, entry = appended
+    raw, _entry = appended
     params = json.loads((raw / PARAMS).read_text())
     con = landing(raw, end=APPEND_END)
     recent, new = con.execute("""select count(*) filter (where ordered_at >= '2025-12-02' and ordered_at < '2026-01-01'),

@@ -118,10 +118,10 @@ def test_parquet_with_typed_columns_and_date_format(tmp_path):
     pq.write_table(
         pa.table({
             "cust": pa.array([7, 8], pa.int64()),
-            "when": pa.array([dt.datetime(2024, 5, 1, 12, tzinfo=dt.timezone.utc), dt.datetime(2024, 6, 2)],
+            "when": pa.array([dt.datetime(2024, 5, 1, 12, tzinfo=dt.UTC), dt.datetime(2024, 6, 2)],
                              pa.timestamp("us", tz="UTC")),
             "value": pa.array([19.99, 5.0]),
-        }),  # fmt: skip
+        }),
         src,
     )
     raw = tmp_path / "raw"

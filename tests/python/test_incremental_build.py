@@ -15,8 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-
 from conftest import isolated_settings, run_cli
+
 from retention_warehouse.generate.writer import SCHEMAS
 
 ORDERS = 3_000
@@ -26,7 +26,7 @@ RUN_COLUMNS = {"batch_id", "run_id", "fit_run_id", "fit_id", "fitted_at"}
 
 
 def _orders_file(raw_dir, month: str):
-    return sorted((raw_dir / "orders" / f"order_month={month}").glob("*.parquet"))[0]
+    return min((raw_dir / "orders" / f"order_month={month}").glob("*.parquet"))
 
 
 def _land(raw_dir, table: str, month: str | None, name: str, rows: pa.Table) -> None:
@@ -36,7 +36,7 @@ def _land(raw_dir, table: str, month: str | None, name: str, rows: pa.Table) -> 
 
 def _hold_back_a_customer(raw_dir) -> pa.Table:
     """Removes one ordering customer from the first landing; returns their row to land later."""
-    path = sorted((raw_dir / "customers").glob("*.parquet"))[0]
+    path = min((raw_dir / "customers").glob("*.parquet"))
     customers = pq.read_table(path)
     orders = pq.read_table(_orders_file(raw_dir, "2024-06"))
     late_id = orders.column("customer_id")[0].as_py()

@@ -11,10 +11,9 @@ import duckdb
 import psycopg
 import pytest
 import sqlalchemy
-
 from conftest import customers_build, stage_customers
-from retention_warehouse.orchestration import marts, publish
-from retention_warehouse.orchestration import postgres
+
+from retention_warehouse.orchestration import marts, postgres, publish
 from retention_warehouse.orchestration.postgres_server import local_server
 
 # The contracts' engine-neutral types as each served copy shows them.

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import isolated_settings
+
 from retention_warehouse.dbt_runner import dbt_args
 
 LAYER_PREFIXES = {"staging": ("base_", "stg_"), "intermediate": ("int_",), "marts": ("fct_", "dim_")}

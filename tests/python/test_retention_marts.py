@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import duckdb
 import pytest
-
 from conftest import isolated_settings, run_cli
 from reference_retention import Purchase, retention_marts
 

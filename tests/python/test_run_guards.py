@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import isolated_settings
+
 from retention_warehouse.generate import generate
 from retention_warehouse.orchestration import publish
 
@@ -22,7 +22,7 @@ from retention_warehouse.orchestration import publish
 def cli(settings, *args: str, extra_env: dict | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, **settings.environment(), **(extra_env or {})}
     return subprocess.run([sys.executable, "-m", "retention_warehouse.cli", *args], env=env,
-                          capture_output=True, text=True, timeout=600)
+                          check=False, capture_output=True, text=True, timeout=600)
 
 
 def one_line_error(result: subprocess.CompletedProcess) -> str:

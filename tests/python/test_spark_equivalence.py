@@ -13,8 +13,8 @@ from decimal import Decimal
 import pyarrow as pa
 import pytest
 
-from retention_warehouse.settings import PROJECT_DIR
 from retention_warehouse import compare_engines as compare
+from retention_warehouse.settings import PROJECT_DIR
 
 SPARK_ORDERS = 1_500
 SPARK_SEED = 11

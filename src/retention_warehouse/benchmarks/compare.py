@@ -92,8 +92,8 @@ def compare_mart(connection, mart: Mart) -> list[str]:
     if not project or not bench:
         return [f"{mart.project_relation}: missing in {'project' if not project else 'baseline'}"]
     if set(project) != set(bench):
-        return [f"{mart.project_relation}: columns differ: project only {sorted(set(project) - set(bench))},"
-                f" baseline only {sorted(set(bench) - set(project))}"]
+        return [(f"{mart.project_relation}: columns differ: project only {sorted(set(project) - set(bench))},"
+                 f" baseline only {sorted(set(bench) - set(project))}")]
     for database, relation in (("project", mart.project_relation), ("bench", mart.baseline_relation)):
         if duplicates := _duplicate_keys(connection, f"{database}.{relation}", mart.key):
             return [f"{mart.project_relation}: {duplicates} duplicate keys {mart.key} in {database}"]

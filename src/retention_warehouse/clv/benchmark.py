@@ -109,7 +109,7 @@ def run_benchmark(customers: int, seed: int = 1) -> dict:
     print(f"customers {customers:,}  repeat buyers {(data['frequency'] > 0).sum():,}  (x, t_x, T) groups {groups:,}")
     print(f"{'parameter':<10}{'ours':>14}{'lifetimes':>14}{'truth':>10}")
     truth = ProcessParams()
-    truths = dict(r=truth.r, alpha=truth.alpha, a=truth.a, b=truth.b, p=truth.p_gg, q=truth.q, gamma=truth.gamma)
+    truths = {"r": truth.r, "alpha": truth.alpha, "a": truth.a, "b": truth.b, "p": truth.p_gg, "q": truth.q, "gamma": truth.gamma}
     for name, theirs_name in zip(truths, ["r", "alpha", "a", "b", "p", "q", "v"]):
         print(f"{name:<10}{ours[name]:>14.6f}{theirs[theirs_name]:>14.6f}{truths[name]:>10.3f}")
     for column in ("p_alive", *(f"expected_purchases_{days}d" for days in PURCHASE_WINDOWS_DAYS)):

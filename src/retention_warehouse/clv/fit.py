@@ -88,7 +88,7 @@ def maximise_likelihood(model: str, data: tuple[np.ndarray, ...], weights: np.nd
         model=model,
         params=dict(zip(module.PARAMETERS, np.exp(result.x).tolist())),
         log_likelihood=-value * customers,
-        n_customers=int(round(customers)),
+        n_customers=round(customers),
         n_groups=len(weights),
         converged=converged,
         iterations=int(result.nit),

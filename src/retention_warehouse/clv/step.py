@@ -83,7 +83,7 @@ def _fit_row(result: FitResult, run_id: str, calibration: dict) -> dict:
             "calibration_end_date", "time_unit", "time_unit_days",
             "horizon_days", "discount_rate", "discount_period_days",
         )},
-        "fitted_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+        "fitted_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
     }
 
 
@@ -94,7 +94,7 @@ def fit_clv(settings: Settings) -> dict:
     calibration["calibration_end_date"] = pd.Timestamp(calibration["calibration_end_date"]).date()
     statistics = warehouse_io.read_relation(settings, BGNBD_STATISTICS)
     spend = warehouse_io.read_relation(settings, SPEND_STATISTICS)
-    run_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
     results = [
         maximise_likelihood(

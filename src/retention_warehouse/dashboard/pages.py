@@ -8,7 +8,15 @@ import plotly.graph_objects as go
 from dash import html
 
 from retention_warehouse.dashboard.components import (
-    chart, count_text, kpi, kpi_row, money_text, note, number_text, percent_text, table,
+    chart,
+    count_text,
+    kpi,
+    kpi_row,
+    money_text,
+    note,
+    number_text,
+    percent_text,
+    table,
 )
 from retention_warehouse.dashboard.served import Filters, ServedMarts
 

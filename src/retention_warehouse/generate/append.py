@@ -43,7 +43,14 @@ from .pipeline import GENERATOR, currencies, make_context
 from .simulation import ChunkSim, Context, completed_orders, repeat_purchases, simulate_chunk
 from .streams import Stream, day_chunk, rng
 from .tables import (
-    Buyers, Currencies, Numbering, chunk_responses, customer_table, order_tables, response_table, sim_orders,
+    Buyers,
+    Currencies,
+    Numbering,
+    chunk_responses,
+    customer_table,
+    order_tables,
+    response_table,
+    sim_orders,
 )  # fmt: skip
 from .timeutil import DAY, Window, month_label, seconds_text, to_seconds
 
@@ -231,7 +238,7 @@ class Landed:
     channels: np.ndarray  # new customers per ShopMix.channels entry
 
     @staticmethod
-    def empty(n_channels: int) -> "Landed":
+    def empty(n_channels: int) -> Landed:
         return Landed(
             {name: [] for name in writer.SCHEMAS}, {name: [] for name in writer.PARTITIONED},
             {table: dict.fromkeys(kinds, 0) for table, kinds in bad_rows.ALL_KINDS.items()},

@@ -43,7 +43,7 @@ FUTURE_START = to_seconds(dt.date(2099, 1, 1))
 def kind_counts(rate: float, chunk_orders: int, first_chunk: bool) -> dict[str, dict[str, int]]:
     """About rate * orders bad rows in total, spread evenly over the kinds; >= 1 each overall."""
     n_kinds = sum(len(k) for k in ALL_KINDS.values())
-    each = int(round(rate * chunk_orders / n_kinds))
+    each = round(rate * chunk_orders / n_kinds)
     if rate > 0 and first_chunk:
         each = max(each, 1)
     return {table: {kind: each for kind in kinds} for table, kinds in ALL_KINDS.items()}

@@ -41,14 +41,14 @@ class Customers:
     def __len__(self) -> int:
         return len(self.lam)
 
-    def take(self, n: int) -> "Customers":
+    def take(self, n: int) -> Customers:
         return self.select(slice(0, n))
 
-    def select(self, index) -> "Customers":
+    def select(self, index) -> Customers:
         return Customers(**{k: v[index] for k, v in vars(self).items()})
 
     @staticmethod
-    def concat(parts: list["Customers"]) -> "Customers":
+    def concat(parts: list[Customers]) -> Customers:
         return Customers(**{k: np.concatenate([getattr(c, k) for c in parts]) for k in vars(parts[0])})
 
 

@@ -20,12 +20,12 @@ NEVER = np.iinfo(np.int64).max
 
 def assignment_time(window: Window, design: ExperimentDesign) -> int:
     """09:00 UTC on the first day of the month `days_before_window_end` days before the end."""
-    day = dt.datetime.fromtimestamp(window.end - design.days_before_window_end * DAY, dt.timezone.utc)
+    day = dt.datetime.fromtimestamp(window.end - design.days_before_window_end * DAY, dt.UTC)
     return max(window.start, to_seconds(dt.datetime(day.year, day.month, 1, 9)))
 
 
 def experiment_id(assigned_at: int) -> str:
-    return f"winback_{dt.datetime.fromtimestamp(assigned_at, dt.timezone.utc).year}"
+    return f"winback_{dt.datetime.fromtimestamp(assigned_at, dt.UTC).year}"
 
 
 @dataclass
@@ -36,11 +36,11 @@ class Assignments:
     natural_next: np.ndarray  # first natural completed order at/after assignment, NEVER if none
 
     @staticmethod
-    def empty() -> "Assignments":
+    def empty() -> Assignments:
         none = np.zeros(0, np.int64)
         return Assignments(none, np.zeros(0, bool), none, none)
 
-    def keep(self, n_customers: int) -> "Assignments":
+    def keep(self, n_customers: int) -> Assignments:
         m = self.customer < n_customers
         return Assignments(self.customer[m], self.treated[m], self.added_at[m], self.natural_next[m])
 

@@ -28,11 +28,11 @@ class Responses:
     def __len__(self) -> int:
         return len(self.customer)
 
-    def select(self, index: np.ndarray) -> "Responses":
+    def select(self, index: np.ndarray) -> Responses:
         return Responses(*(getattr(self, f)[index] for f in vars(self)))
 
     @staticmethod
-    def concat(parts: list["Responses"]) -> "Responses":
+    def concat(parts: list[Responses]) -> Responses:
         return Responses(*(np.concatenate([getattr(r, f) for r in parts]) for f in vars(parts[0])))
 
 

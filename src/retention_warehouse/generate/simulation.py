@@ -53,7 +53,7 @@ class ChunkSim:
             + np.bincount(added, minlength=n)
         )
 
-    def keep(self, n: int) -> "ChunkSim":
+    def keep(self, n: int) -> ChunkSim:
         """The first n customers and their events (customers are iid, so any prefix is fair)."""
         nat, extra = self.natural_cust < n, self.extra_cust < n
         return ChunkSim(
@@ -67,7 +67,7 @@ class ChunkSim:
             self.assignments.keep(n),
         )
 
-    def by_signup(self) -> "ChunkSim":
+    def by_signup(self) -> ChunkSim:
         """Renumber customers in acquisition order, so ids grow with signup time within a chunk."""
         perm = np.argsort(self.customers.acquired_at, kind="stable")
         rank = np.empty_like(perm)

@@ -39,11 +39,11 @@ def make_window(start_date: str | dt.date, years: int) -> Window:
 def to_seconds(day: dt.date | dt.datetime) -> int:
     if not isinstance(day, dt.datetime):
         day = dt.datetime(day.year, day.month, day.day)
-    return int(day.replace(tzinfo=dt.timezone.utc).timestamp())
+    return int(day.replace(tzinfo=dt.UTC).timestamp())
 
 
 def seconds_text(seconds: int) -> str:
-    return dt.datetime.fromtimestamp(int(seconds), dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    return dt.datetime.fromtimestamp(int(seconds), dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def format_ts(seconds: np.ndarray) -> pa.Array:

@@ -69,7 +69,7 @@ def make_offline(site: Path, since: float = 0.0) -> None:
         if page.stat().st_mtime < since:
             continue
         html = page.read_text(encoding="utf-8")
-        html = REMOTE_TAG.sub(lambda match: _local_tag(match, page, site), html)
+        html = REMOTE_TAG.sub(lambda match, page=page: _local_tag(match, page, site), html)
         html = LOGO_REFERENCE.sub(os.path.relpath(site / LOCAL_LOGO, page.parent), html)
         page.write_text(html, encoding="utf-8")
 

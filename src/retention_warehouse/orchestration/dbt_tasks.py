@@ -10,7 +10,7 @@ each node stays visible, at the level dbt gave it (failures as errors).
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 import duckdb
 

@@ -47,7 +47,7 @@ class PostgresTarget:
     reader_role: str = "bi_reader"
 
     @classmethod
-    def from_env(cls) -> "PostgresTarget | None":
+    def from_env(cls) -> PostgresTarget | None:
         """RW_PG_DSN (libpq connection string or URL of the publishing role); None when unset."""
         dsn = os.environ.get("RW_PG_DSN")
         if not dsn:

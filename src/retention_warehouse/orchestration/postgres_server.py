@@ -61,7 +61,7 @@ def _runner() -> tuple[list[str], pwd.struct_passwd | None]:
 
 
 def _run(command: list[str], prefix: list[str]) -> None:
-    result = subprocess.run(prefix + command, capture_output=True, text=True)
+    result = subprocess.run(prefix + command, check=False, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"{Path(command[0]).name} failed: {(result.stderr or result.stdout).strip()}")
 

@@ -19,9 +19,9 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 _PR_SET_PDEATHSIG = 1
 
@@ -81,7 +81,8 @@ def prefect_api() -> Iterator[Callable[[], str]]:
             [sys.executable, "-m", "uvicorn", "--app-dir", str(app_dir), "--factory",
              "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
              "--log-level", "error", "--lifespan", "on"],
-            env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - runs before the server starts any thread
         )
         deadline = time.monotonic() + budget
 

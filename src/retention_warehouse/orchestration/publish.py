@@ -112,7 +112,7 @@ def build_info(version: str, metadata: dict) -> dict:
     """The one row of every served copy's _build_info table: which version a reader is reading."""
     return {
         "version": version,
-        "published_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0),
+        "published_at": dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0),
         "raw_fingerprint": metadata.get("raw_fingerprint"),
         "as_of_date": metadata.get("as_of_date"),
         "project_version": importlib.metadata.version("retention-warehouse"),
@@ -172,7 +172,7 @@ def run_lock(serving_dir: Path):
         fcntl.flock(handle, fcntl.LOCK_EX)
         handle.seek(0)
         handle.truncate()
-        started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
         handle.write(f"run pid {os.getpid()} (started {started})\n")
         handle.flush()
         yield
@@ -191,7 +191,7 @@ def stage(connection: duckdb.DuckDBPyConnection, marts: list[Mart], serving_dir:
     Rows are written in a total order (ORDER BY ALL) so the same marts always give the same
     Parquet files, whichever thread order dbt used.
     """
-    version = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    version = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     path = serving_dir / "versions" / f"{STAGING_PREFIX}{version}"
     (path / PARQUET_DIR).mkdir(parents=True)
     connection.execute(

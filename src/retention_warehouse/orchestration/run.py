@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 
 from retention_warehouse.landing import require_landing
-from retention_warehouse.orchestration import publish
+from retention_warehouse.orchestration import postgres, publish
 from retention_warehouse.orchestration.prefect_server import prefect_api
-from retention_warehouse.orchestration import postgres
 from retention_warehouse.project_vars import check_vars
 from retention_warehouse.settings import PROJECT_DIR, Settings
 

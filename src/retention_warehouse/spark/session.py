@@ -55,7 +55,7 @@ def _local_path(location: str) -> str:
     return str(Path(location.removeprefix("file:")).resolve()) if location.startswith(("/", "file:")) else location
 
 
-def spark_session(settings: Settings) -> "SparkSession":
+def spark_session(settings: Settings) -> SparkSession:
     """The process's SparkSession for `settings`, created with the profile's parameters if needed.
 
     Static settings such as the warehouse directory cannot change once a session runs, so asking

@@ -9,7 +9,7 @@ cast between the zone-aware and the naive type converts them without shifting th
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import pandas as pd
 import pyarrow as pa
