@@ -60,10 +60,12 @@ def cohorts(marts: ServedMarts, filters: Filters) -> list:
     frame["cohort"] = frame["cohort_period"].map(lambda value: f"{value:%Y-%m}")
     heatmaps = []
     for column, title, chart_id in (
-        ("retention_rate", "Share of each cohort purchasing k periods after its first", "chart-cohort-customers"),
+        # k = 0 is 100 % by definition and would wash out the colour scale of every later period.
+        ("retention_rate", "Share of each cohort purchasing k >= 1 periods after its first", "chart-cohort-customers"),
         ("cumulative_net_revenue_per_customer", "Cumulative net revenue per cohort customer", "chart-cohort-revenue"),
     ):
-        grid = frame.pivot(index="cohort", columns="period_number", values=column)
+        shown = frame[frame["period_number"] > 0] if column == "retention_rate" else frame
+        grid = shown.pivot(index="cohort", columns="period_number", values=column)
         figure = go.Figure(go.Heatmap(z=grid.values, x=grid.columns, y=grid.index, colorscale="Blues"))
         figure.update_yaxes(autorange="reversed", title="cohort")
         figure.update_xaxes(title="periods since the first purchase")
