@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.request
 
 import duckdb
 import pytest
@@ -113,3 +114,9 @@ def test_each_page_exposure_lists_the_marts_the_page_reads(serving, demo_warehou
         recording.cohort_periods()
         exposure = manifest["exposures"][f"exposure.retention_warehouse.dashboard_{page.__name__}"]
         assert {node.split(".")[-1] for node in exposure["depends_on"]["nodes"]} == recording.read, title
+
+
+def test_before_the_first_publish_the_dashboard_says_what_to_run(tmp_path):
+    with running_dashboard(tmp_path / "serving") as url:
+        layout = urllib.request.urlopen(url + "/_dash-layout").read().decode()
+    assert "No published version at" in layout and "retention-warehouse run" in layout

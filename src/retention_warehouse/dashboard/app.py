@@ -30,11 +30,19 @@ def _header(marts: ServedMarts) -> html.Header:
     ])
 
 
+def _layout(marts: ServedMarts) -> html.Div:
+    """Built for each new browser session, so the filters' options come from the current version."""
+    if not marts.path.exists():
+        return html.Div([html.H1("Retention analytics"), html.P(
+            f"No published version at {marts.path}: run `retention-warehouse run` (or `make run`) first.",
+            id="no-version")])
+    return html.Div([dcc.Location(id="url"), _header(marts), html.Main(id="page")])
+
+
 def create_app(serving_dir: Path) -> Dash:
     marts = ServedMarts(serving_dir)
     app = Dash(__name__, title="Retention analytics", suppress_callback_exceptions=True)
-    # A function, so each new browser session reads the filters' options from the current version.
-    app.layout = lambda: html.Div([dcc.Location(id="url"), _header(marts), html.Main(id="page")])
+    app.layout = lambda: _layout(marts)
 
     @app.callback(
         Output("page", "children"), Output("build-info", "children"),
