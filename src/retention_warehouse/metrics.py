@@ -20,6 +20,9 @@ from retention_warehouse.settings import PROFILES_DIR, PROJECT_DIR, Settings
 def run_mf(settings: Settings, mf_args: list[str]) -> subprocess.CompletedProcess:
     """Runs `mf <mf_args>` on the warehouse of `settings`; raises with mf's output when it fails."""
     mf = Path(sys.executable).with_name("mf")
+    # mf runs in the throwaway folder: a relative --csv path would be written there and lost.
+    mf_args = [str(Path(arg).resolve()) if previous == "--csv" else arg
+               for previous, arg in zip(["", *mf_args[:-1]], mf_args, strict=True)]
     with tempfile.TemporaryDirectory(prefix="rw-mf-") as root:
         (Path(root) / "dbt_project.yml").symlink_to(PROJECT_DIR / "dbt_project.yml")
         (Path(root) / "target").symlink_to(settings.target_path.resolve(), target_is_directory=True)

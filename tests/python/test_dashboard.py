@@ -4,6 +4,7 @@ nothing to the console. Screenshots go to data/test/artifacts/dashboard-<page>.p
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import urllib.request
@@ -16,6 +17,7 @@ from retention_warehouse.dashboard.app import running_dashboard
 from retention_warehouse.dashboard.pages import PAGES, overview
 from retention_warehouse.dashboard.served import Filters, ServedMarts
 from retention_warehouse.orchestration import marts, publish
+from retention_warehouse.settings import PROJECT_DIR
 
 CHARTS = {
     "/": ["chart-active-customers"],
@@ -40,6 +42,11 @@ def serving(demo_warehouse, tmp_path_factory):
     return folder
 
 
+def _high_risk_threshold() -> float:
+    with (PROJECT_DIR / "seeds" / "churn_risk_segments.csv").open(newline="") as bands:
+        return next(float(band["min_churn_probability"]) for band in csv.DictReader(bands) if band["risk_segment"] == "high")
+
+
 def _headline_numbers(serving) -> dict[str, str]:
     """The overview and churn headline figures, computed here from the served marts."""
     with duckdb.connect(str(serving / publish.DUCKDB_FILE), read_only=True) as served:
@@ -47,7 +54,8 @@ def _headline_numbers(serving) -> dict[str, str]:
         active, rate = served.execute(
             "select customers_at_end, (customers_at_end - new_customers) / customers_at_start from fct_retention_rate "
             "where is_complete order by period_start desc limit 1").fetchone()
-        high, = served.execute("select count(*) from fct_customer_churn_risk where churn_probability >= 0.8").fetchone()
+        high, = served.execute("select count(*) from fct_customer_churn_risk where churn_probability >= ?",
+                               [_high_risk_threshold()]).fetchone()
         auc, = served.execute("select validation_auc from fct_churn_model_fit where is_current").fetchone()
     return {"kpi-customers": f"{customers:,}", "kpi-active-customers": f"{active:,}",
             "kpi-retention-rate": f"{100 * rate:.1f}%", "kpi-high-risk": f"{high:,}",

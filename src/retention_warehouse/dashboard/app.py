@@ -55,10 +55,11 @@ def create_app(serving_dir: Path) -> Dash:
             return html.P(f"No page at {pathname}."), ""
         filters = Filters(channel, cohort_from and date.fromisoformat(cohort_from),
                           cohort_to and date.fromisoformat(cohort_to))
-        info = marts.build_info()
+        version = marts.pinned()
+        info = version.build_info()
         build = (f"Version {info['version']}, published {info['published_at']:%Y-%m-%d %H:%M} UTC, "
                  f"data as of {info['as_of_date']:%Y-%m-%d}")
-        return [html.H2(title, id="page-title"), *page(marts, filters)], build
+        return [html.H2(title, id="page-title"), *page(version, filters)], build
 
     return app
 

@@ -41,9 +41,12 @@ def overview(marts: ServedMarts, filters: Filters) -> list:
     return [
         kpi_row(
             kpi("kpi-customers", "Customers with a purchase", count_text(customers["customers"]), "filtered"),
-            kpi("kpi-net-revenue", "Net revenue to date", money_text(customers["net_revenue"]), "base currency, filtered"),
-            kpi("kpi-active-customers", "Active customers", count_text(latest["customers_at_end"]), f"end of {period}"),
-            kpi("kpi-retention-rate", "Retention rate", percent_text(latest["retention_rate"]), f"(CE - CN) / CS, {period}"),
+            kpi("kpi-net-revenue", "Net revenue", money_text(customers["net_revenue"]),
+                "all landed orders, base currency, filtered"),
+            kpi("kpi-active-customers", "Active customers", count_text(latest["customers_at_end"]),
+                f"all customers, end of {period}"),
+            kpi("kpi-retention-rate", "Retention rate", percent_text(latest["retention_rate"]),
+                f"(CE - CN) / CS, all customers, {period}"),
             kpi("kpi-predicted-clv", "Predicted CLV per customer", money_text(value["predicted_clv"]), "filtered"),
             kpi("kpi-high-risk", "Customers at high churn risk", count_text(high_risk["customers"]), "all customers"),
         ),
@@ -55,7 +58,7 @@ def cohorts(marts: ServedMarts, filters: Filters) -> list:
     where, parameters = filters.clause(None, "cohort_period")
     frame = marts.frame(
         f"select cohort_period, period_number, retention_rate, cumulative_net_revenue_per_customer "
-        f"from fct_cohort_retention where customers_observed > 0 and {where} order by cohort_period, period_number",
+        f"from fct_cohort_retention where is_complete and {where} order by cohort_period, period_number",
         parameters)
     frame["cohort"] = frame["cohort_period"].map(lambda value: f"{value:%Y-%m}")
     heatmaps = []
@@ -118,9 +121,9 @@ def customer_value(marts: ServedMarts, filters: Filters) -> list:
         parameters)
     channels = marts.frame(f"""
         select acquisition_channel,
-               sum(customers_acquired * avg_lifetime_value_base) / nullif(sum(marketing_spend_base), 0) as ltv_cac,
+               sum(customers_acquired * avg_lifetime_value_base) / sum(marketing_spend_base) as ltv_cac,
                median(cac_payback_months) as median_payback_months
-        from fct_ltv_cac where marketing_spend_base > 0 and {where} group by all order by 1""", parameters)
+        from fct_ltv_cac where {where} group by all having sum(marketing_spend_base) > 0 order by 1""", parameters)
     return [
         chart("chart-clv-distribution", px.bar(distribution, x="clv_from", y="customers"),
               "Predicted CLV per customer (base currency; the top 1 % in the last bar)"),
@@ -177,10 +180,12 @@ def playbooks(marts: ServedMarts, filters: Filters) -> list:
     reasons = marts.frame(f"""
         select cancellation_reason, sum(responses) as responses from fct_churn_reasons
         where {channel_where} group by all order by 2 desc""", channel_parameters)
+    # By survey type: exit surveys score far lower, and their share would move a pooled line.
     surveys = marts.frame(f"""
-        select period_start, 100.0 * (sum(promoters) - sum(detractors)) / nullif(sum(nps_responses), 0) as nps,
+        select period_start, survey_type,
+               100.0 * (sum(promoters) - sum(detractors)) / nullif(sum(nps_responses), 0) as nps,
                sum(csat_satisfied) / nullif(sum(csat_responses), 0) as csat_satisfied_share
-        from fct_nps where {channel_where} group by all order by 1""", channel_parameters)
+        from fct_nps where {channel_where} group by all order by 1, 2""", channel_parameters)
     experiments = marts.frame("""
         select experiment_id || ' / ' || variant || ' / ' || window_days || ' d' as comparison,
                absolute_uplift, absolute_uplift_ci_lower, absolute_uplift_ci_upper
@@ -204,8 +209,10 @@ def playbooks(marts: ServedMarts, filters: Filters) -> list:
               "Second purchase within the return window, by channel and platform"),
         chart("chart-churn-reasons", px.bar(reasons, x="cancellation_reason", y="responses"),
               "Cancellation reasons (exit surveys; acquisition channel filter applies)"),
-        chart("chart-nps", px.line(surveys, x="period_start", y=["nps"]), "NPS per period (channel filter applies)"),
-        chart("chart-csat", px.line(surveys, x="period_start", y=["csat_satisfied_share"]), "CSAT satisfied share per period"),
+        chart("chart-nps", px.line(surveys, x="period_start", y="nps", color="survey_type"),
+              "NPS per period and survey type (channel filter applies)"),
+        chart("chart-csat", px.line(surveys, x="period_start", y="csat_satisfied_share", color="survey_type"),
+              "CSAT satisfied share per period and survey type"),
         chart("chart-experiments", experiment_figure, "Retention experiments: uplift with 95 % intervals"),
     ]
 

@@ -1,7 +1,8 @@
 """Reads of the published version for the dashboard.
 
-Each read opens the served DuckDB file read-only and closes it, so a page always shows the version
-published when it was loaded and never holds a published file open (docs/bi.md).
+Each read opens the served DuckDB file read-only and closes it, so the dashboard never holds a
+published file open (docs/bi.md). A page pins the version first (`pinned`): all its reads go to
+the same version file, even when a publish switches `marts.duckdb` while the page is drawn.
 """
 
 from __future__ import annotations
@@ -41,10 +42,16 @@ class Filters:
 
 
 class ServedMarts:
-    """The published marts under a serving folder (`<serving>/marts.duckdb`)."""
+    """The published marts: `<serving>/marts.duckdb`, the link to the current version."""
 
     def __init__(self, serving_dir: Path):
         self.path = Path(serving_dir) / DUCKDB_FILE
+
+    def pinned(self) -> ServedMarts:
+        """The version published now: reads through the link resolved once."""
+        pinned = ServedMarts(self.path.parent)
+        pinned.path = self.path.resolve()
+        return pinned
 
     def frame(self, sql: str, parameters: list | None = None) -> pd.DataFrame:
         if not self.path.exists():
