@@ -40,6 +40,7 @@ test-fast: install lint dbt-test
 
 lint: install
 	$(BIN)/ruff check src tests flows
+	$(BIN)/ty check src
 	RW_RAW_DIR=$(TEST_DIR)/raw RW_WAREHOUSE_PATH=$(TEST_DIR)/lint.duckdb DBT_TARGET_PATH=$(TEST_DIR)/target-lint \
 		$(BIN)/sqlfluff lint models tests
 

@@ -18,7 +18,7 @@ import ctypes.util
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -123,7 +123,7 @@ def check_replaceable(raw_dir: Path) -> None:
 
 
 @contextmanager
-def replace_landing(raw_dir: Path) -> Iterator[Path]:
+def replace_landing(raw_dir: Path) -> Generator[Path, None, None]:
     """Yield an empty folder to write a complete landing into; on success it becomes raw_dir."""
     raw_dir = Path(raw_dir).absolute()
     recover(raw_dir)

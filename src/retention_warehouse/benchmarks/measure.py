@@ -52,6 +52,8 @@ def allocated_bytes(folder: Path) -> int:
 
 
 def _tree_rss(pid: int) -> int:
+    if psutil is None:
+        return 0
     try:
         parent = psutil.Process(pid)
         processes = [parent, *parent.children(recursive=True)]

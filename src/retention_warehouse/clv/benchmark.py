@@ -54,8 +54,8 @@ def simulate_customers(customers: int, seed: int, years: int = 3) -> pd.DataFram
 
 
 def run_ours(data: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
-    groups = data.groupby(["frequency", "recency_days", "customer_age_days"], sort=False).size()
-    statistics = groups.rename("customers").reset_index()
+    keys = ["frequency", "recency_days", "customer_age_days"]
+    statistics = data.groupby(keys, sort=False).agg(customers=("frequency", "size")).reset_index()
     statistics["recency"] = statistics["recency_days"] / WEEK
     statistics["customer_age"] = statistics["customer_age_days"] / WEEK
     repeat = data[data["frequency"] > 0]

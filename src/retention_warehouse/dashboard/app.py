@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from datetime import date
 from pathlib import Path
 
@@ -65,7 +65,7 @@ def create_app(serving_dir: Path) -> Dash:
 
 
 @contextlib.contextmanager
-def running_dashboard(serving_dir: Path, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+def running_dashboard(serving_dir: Path, host: str = "127.0.0.1", port: int = 0) -> Generator[str, None, None]:
     """The dashboard served in a background thread (port 0: a free one), without request logs
     (for tests and benchmarks); yields its URL."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)

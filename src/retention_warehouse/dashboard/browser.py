@@ -17,6 +17,8 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 def load(url: str, profile_dir: Path, screenshot: Path | None = None) -> subprocess.CompletedProcess:
     """Opens `url` and returns Chromium's result: the rendered DOM (stdout) and its log (stderr),
     or, with `screenshot`, writes a PNG of the page instead."""
+    if CHROMIUM is None:
+        raise RuntimeError("chromium is not installed (Debian's chromium package)")
     output = [f"--screenshot={screenshot}"] if screenshot else ["--dump-dom"]
     return subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile_dir}", *output, url],
                           capture_output=True, text=True, timeout=180, check=screenshot is not None)

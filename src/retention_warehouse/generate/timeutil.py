@@ -86,7 +86,7 @@ class SeasonalClock:
     def _phase(self, days):
         return 2.0 * np.pi * (days - self.peak) / YEAR_DAYS
 
-    def tau(self, days: np.ndarray) -> np.ndarray:
+    def tau(self, days: np.ndarray | float) -> np.ndarray:
         return days + self.amplitude * YEAR_DAYS / (2.0 * np.pi) * np.sin(self._phase(days))
 
     def inverse(self, tau: np.ndarray) -> np.ndarray:

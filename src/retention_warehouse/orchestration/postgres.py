@@ -16,6 +16,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import LiteralString, cast
 
 import duckdb
 import psycopg
@@ -98,7 +99,8 @@ def _copy(connection: psycopg.Connection, served: duckdb.DuckDBPyConnection, sch
     target = sql.Identifier(schema, table)
     names = sql.SQL(", ").join(sql.Identifier(name) for name, _ in columns)
     connection.execute(sql.SQL("create table {} ({})").format(target, sql.SQL(", ").join(
-        sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(postgres_type(kind))) for name, kind in columns)))
+        sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(cast(LiteralString, postgres_type(kind))))
+        for name, kind in columns)))  # a type name from the fixed DuckDB -> PostgreSQL map
     reader = served.sql(f'select * from main."{table}"').to_arrow_reader(BATCH_ROWS)
     options = pa_csv.WriteOptions(include_header=False)
     with connection.cursor().copy(sql.SQL("copy {} ({}) from stdin (format csv)").format(target, names)) as copy:
@@ -131,7 +133,7 @@ def _ensure_reader(connection: psycopg.Connection, role: str) -> None:
         connection.execute(sql.SQL("create role {} login").format(sql.Identifier(role)))
     if password := os.environ.get("RW_PG_READER_PASSWORD"):
         connection.execute(sql.SQL("alter role {} password {}").format(sql.Identifier(role), sql.Literal(password)))
-    database = connection.execute("select current_database()").fetchone()[0]
+    database = connection.execute("select current_database()").fetchall()[0][0]
     connection.execute(sql.SQL("revoke all on database {} from public").format(sql.Identifier(database)))
     connection.execute(sql.SQL("grant connect on database {} to {}").format(
         sql.Identifier(database), sql.Identifier(role)))
@@ -151,7 +153,7 @@ def load_version(target: PostgresTarget, served_file: Path, version: str, row_co
         _copy_comments(connection, served, schema)
         for table, expected in row_counts.items():
             loaded = connection.execute(sql.SQL("select count(*) from {}").format(
-                sql.Identifier(schema, table))).fetchone()[0]
+                sql.Identifier(schema, table))).fetchall()[0][0]
             if loaded != expected:
                 raise PostgresServingError(f"{schema}.{table}: {loaded} rows loaded, the version has {expected}")
         loaded_version = connection.execute(sql.SQL("select version from {}").format(

@@ -16,7 +16,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,7 +67,7 @@ def _run(command: list[str], prefix: list[str]) -> None:
 
 
 @contextlib.contextmanager
-def local_server() -> Iterator[LocalServer]:
+def local_server() -> Generator[LocalServer, None, None]:
     """Start a server with database `warehouse` and superuser `warehouse_admin`; stop it and delete
     its folder on exit."""
     programs = bin_dir()

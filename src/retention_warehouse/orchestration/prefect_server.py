@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -59,7 +59,7 @@ def _drain_prefect_workers() -> None:
 
 
 @contextmanager
-def prefect_api() -> Iterator[Callable[[], str]]:
+def prefect_api() -> Generator[Callable[[], str], None, None]:
     """Make PREFECT_API_URL point at a Prefect API for this block and yield `ready()`, which
     returns the URL once the API answers. Without PREFECT_API_URL a server is started for the
     block; the caller can import Prefect and load the flow while it boots."""
@@ -70,7 +70,10 @@ def prefect_api() -> Iterator[Callable[[], str]]:
     if "prefect" in sys.modules:  # Prefect reads its settings once, at import
         raise RuntimeError("prefect_api() must run before prefect is imported")
     # Where Prefect's own temporary server runs uvicorn from (prefect.__module_path__.parent).
-    app_dir = Path(importlib.util.find_spec("prefect").origin).parent.parent
+    spec = importlib.util.find_spec("prefect")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("prefect is not installed")
+    app_dir = Path(spec.origin).parent.parent
     port = _free_port()
     api_url = f"http://127.0.0.1:{port}/api"
     budget = float(os.environ.get("RW_PREFECT_STARTUP_SECONDS", "180"))

@@ -208,7 +208,7 @@ def stage(connection: duckdb.DuckDBPyConnection, marts: list[Mart], serving_dir:
             _write_parquet(connection, mart, path / PARQUET_DIR / f"{mart.name}.parquet")
             row_counts[mart.name] = connection.execute(
                 f"select count(*) from serving.main.{mart.name}"
-            ).fetchone()[0]
+            ).fetchall()[0][0]
         _write_build_info(connection, build_info(version, metadata), path / PARQUET_DIR / f"{BUILD_INFO_TABLE}.parquet")
     finally:
         connection.execute("detach serving")

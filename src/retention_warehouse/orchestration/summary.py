@@ -41,7 +41,7 @@ def headline_metrics(version_dir: Path) -> dict[str, float | None]:
     with duckdb.connect(str(version_dir / DUCKDB_FILE), read_only=True) as connection:
         tables = {row[0] for row in connection.execute("select table_name from duckdb_tables()").fetchall()}
         return {
-            label: connection.execute(query).fetchone()[0]
+            label: connection.execute(query).fetchall()[0][0]
             for label, (mart, query) in HEADLINES.items()
             if mart in tables
         }
