@@ -11,7 +11,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export DO_NOT_TRACK ?= 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS ?= false
 
-.PHONY: install run docs dashboard test test-fast lint dbt-test pytest test-spark clean
+.PHONY: install run docs dashboard test test-fast lint dbt-test dbt-unit pytest test-spark clean
 
 install: $(VENV)/.installed
 
@@ -34,9 +34,16 @@ dashboard: install
 
 test: install lint dbt-test pytest
 
-# The inner loop: everything but the Spark builds (minutes of JVM start-up).
-test-fast: install lint dbt-test
-	$(BIN)/python -m pytest -m "not spark"
+# The inner loop, under two minutes: lint, dbt unit tests (on models built empty from a tiny
+# landing) and the Python tests that build no warehouse. `make test` runs everything.
+test-fast: install lint dbt-unit
+	$(BIN)/python -m pytest -m "not spark and not warehouse"
+
+dbt-unit: install
+	$(BIN)/retention-warehouse --raw-dir $(TEST_DIR)/unit/raw generate --orders 500
+	RW_RAW_DIR=$(TEST_DIR)/unit/raw RW_WAREHOUSE_PATH=$(TEST_DIR)/unit/warehouse.duckdb \
+		DBT_TARGET_PATH=$(TEST_DIR)/unit/target \
+		$(BIN)/dbt build --empty --exclude-resource-type test --profiles-dir profiles
 
 lint: install
 	$(BIN)/ruff check src tests flows

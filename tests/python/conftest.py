@@ -68,6 +68,13 @@ def stage_customers(build: duckdb.DuckDBPyConnection, serving_dir, metadata: dic
     return publish.stage(build, [CUSTOMERS_MART], serving_dir, {"raw_fingerprint": "x", **(metadata or {})})
 
 
+def pytest_collection_modifyitems(items):
+    """Every test on the demo warehouse builds one: `make test-fast` leaves them out."""
+    for item in items:
+        if "demo_warehouse" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.warehouse)
+
+
 @pytest.fixture(scope="session")
 def demo_warehouse(tmp_path_factory) -> Settings:
     """Generated demo data (DEMO_ORDERS, DEMO_SEED) built by `retention-warehouse build`."""

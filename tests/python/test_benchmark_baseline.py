@@ -9,10 +9,13 @@ import os
 import sys
 
 import duckdb
+import pytest
 
 from retention_warehouse.benchmarks.baseline import run_baseline
 from retention_warehouse.benchmarks.compare import MARTS, compare_marts
 from retention_warehouse.benchmarks.measure import measure
+
+pytestmark = pytest.mark.warehouse  # builds a warehouse or runs the flow: not in `make test-fast`
 
 
 def test_baseline_equals_project_marts(demo_warehouse, tmp_path):

@@ -21,6 +21,8 @@ from conftest import isolated_settings, run_cli
 
 from retention_warehouse.churn.metrics import auc, expected_calibration_error
 
+pytestmark = pytest.mark.warehouse  # builds a warehouse or runs the flow: not in `make test-fast`
+
 CDNOW_MASTER = importlib.resources.files("lifetimes.datasets") / "CDNOW_master.txt"
 CUT_OFF, OUTCOME_END = "1997-12-31", "1998-06-30"
 # Quarter-end snapshots with closed 181-day outcomes: 1997-03-31 (trained on) and 1997-06-30

@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 from conftest import isolated_settings, run_cli
 
+pytestmark = pytest.mark.warehouse  # builds a warehouse or runs the flow: not in `make test-fast`
+
 HORIZON_DAYS = 200
 
 

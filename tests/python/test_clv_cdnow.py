@@ -20,6 +20,8 @@ from conftest import isolated_settings, run_cli
 from lifetimes import BetaGeoFitter, GammaGammaFitter
 from lifetimes.utils import summary_data_from_transaction_data
 
+pytestmark = pytest.mark.warehouse  # builds a warehouse or runs the flow: not in `make test-fast`
+
 CDNOW_SAMPLE = importlib.resources.files("lifetimes.datasets") / "CDNOW_sample.txt"
 CALIBRATION_END = "1997-09-30"
 # 12 discount periods of 30 days at 1 % each: lifetimes' customer_lifetime_value(time=12,

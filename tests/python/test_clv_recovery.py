@@ -14,7 +14,10 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 from lifetimes import BetaGeoFitter
+
+pytestmark = pytest.mark.warehouse  # builds a warehouse or runs the flow: not in `make test-fast`
 
 TOLERANCE_STANDARD_ERRORS = 3.0
 

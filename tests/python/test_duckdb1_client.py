@@ -15,6 +15,8 @@ from conftest import customers_build, stage_customers
 
 from retention_warehouse.orchestration import publish
 
+pytestmark = pytest.mark.warehouse  # builds a warehouse or runs the flow: not in `make test-fast`
+
 CLIENT_DUCKDB = "1.1.3"
 CLIENT = textwrap.dedent("""
     import sys, duckdb

@@ -13,6 +13,8 @@ from retention_warehouse.generate.writer import PARTITIONED, SCHEMAS
 from retention_warehouse.orchestration import data_docs, quality
 from retention_warehouse.orchestration.marts import discover_marts
 
+pytestmark = pytest.mark.warehouse  # builds a warehouse or runs the flow: not in `make test-fast`
+
 GX = quality.GX_DIR
 
 

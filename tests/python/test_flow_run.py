@@ -33,6 +33,8 @@ from retention_warehouse.orchestration.marts import discover_marts
 from retention_warehouse.orchestration.postgres_server import local_server
 from retention_warehouse.orchestration.run import FLOW_ENTRYPOINT
 
+pytestmark = pytest.mark.warehouse  # builds a warehouse or runs the flow: not in `make test-fast`
+
 FLOW_ORDERS = 3_000
 PREFECT = Path(sys.executable).with_name("prefect")
 

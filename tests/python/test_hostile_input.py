@@ -25,6 +25,8 @@ from retention_warehouse.generate.timeutil import month_key
 from retention_warehouse.importer import OrderFileError, import_orders
 from retention_warehouse.orchestration.landing import scan_landing
 
+pytestmark = pytest.mark.warehouse  # builds a warehouse or runs the flow: not in `make test-fast`
+
 HEADER = "customer_id,order_date,amount\n"
 
 

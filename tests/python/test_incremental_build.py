@@ -19,6 +19,8 @@ from conftest import isolated_settings, run_cli
 
 from retention_warehouse.generate.writer import SCHEMAS
 
+pytestmark = pytest.mark.warehouse  # builds a warehouse or runs the flow: not in `make test-fast`
+
 ORDERS = 3_000
 SEED = 11
 # Differ between any two builds by design: who built a row, and the CLV fit's run ids and times.

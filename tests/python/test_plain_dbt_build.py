@@ -11,12 +11,14 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pytest
 from conftest import isolated_settings, run_cli
 
 from retention_warehouse.clv import warehouse_io
 from retention_warehouse.dbt_runner import dbt_args
 
 
+@pytest.mark.warehouse
 def test_plain_dbt_build_on_a_fresh_warehouse_builds_every_mart_without_predictions(tmp_path):
     settings = isolated_settings(tmp_path)
     run_cli(settings, "generate", "--orders", "3000", "--seed", "11")

@@ -12,6 +12,8 @@ import pytest
 from conftest import isolated_settings, run_cli
 from reference_retention import Purchase, retention_marts
 
+pytestmark = pytest.mark.warehouse  # builds a warehouse or runs the flow: not in `make test-fast`
+
 RATE_TOLERANCE = 1e-12  # rates are ratios of exact integer counts: only float rounding may differ
 
 

@@ -18,6 +18,8 @@ from conftest import isolated_settings
 from retention_warehouse.generate import generate
 from retention_warehouse.orchestration import publish
 
+pytestmark = pytest.mark.warehouse  # builds a warehouse or runs the flow: not in `make test-fast`
+
 
 def cli(settings, *args: str, extra_env: dict | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, **settings.environment(), **(extra_env or {})}

@@ -16,6 +16,8 @@ import pytest
 from retention_warehouse import compare_engines as compare
 from retention_warehouse.settings import PROJECT_DIR
 
+pytestmark = pytest.mark.warehouse  # builds a warehouse or runs the flow: not in `make test-fast`
+
 SPARK_ORDERS = 1_500
 SPARK_SEED = 11
 
