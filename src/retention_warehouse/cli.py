@@ -120,7 +120,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     result = run_flow(settings, dbt_vars=parse_vars(args.vars), force=args.force,
                       row_count_tolerance=args.row_count_tolerance, wait=args.wait)
     print(describe(result))
-    print(f"dashboard:    retention-warehouse dashboard, then open http://{DEFAULT_HOST}:{DEFAULT_PORT}")
+    print(f"dashboard:    retention-warehouse dashboard (in the repo: make dashboard), "
+          f"then open http://{DEFAULT_HOST}:{DEFAULT_PORT}")
     return 0
 
 
