@@ -12,7 +12,7 @@ import urllib.request
 import duckdb
 import pytest
 
-from retention_warehouse.dashboard import browser
+from retention_warehouse import browser
 from retention_warehouse.dashboard.app import running_dashboard
 from retention_warehouse.dashboard.pages import PAGES, overview
 from retention_warehouse.dashboard.served import Filters, ServedMarts

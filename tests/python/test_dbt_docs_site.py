@@ -4,31 +4,24 @@ every mart in its rendered navigation, not only in the JSON the page embeds."""
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 
 import pytest
 from conftest import run_cli
 
+from retention_warehouse import browser
 from retention_warehouse.orchestration.dbt_docs import site_path
 from retention_warehouse.orchestration.marts import discover_marts
 
-CHROMIUM = shutil.which("chromium")
-# Without the background-networking flags Chromium tries to reach the internet.
-OFFLINE_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
-
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium package is not installed (.ci/run installs it)")
+@pytest.mark.skipif(browser.CHROMIUM is None, reason="Debian's chromium package is not installed (.ci/run installs it)")
 def test_dbt_docs_page_renders_every_mart_offline(demo_warehouse, tmp_path, request):
     # In a child process: dbt-duckdb would keep the session's warehouse open in this one.
     settings = demo_warehouse.with_overrides(serving_dir=tmp_path / "serving")
     run_cli(settings, "docs")
     page = site_path(settings.serving_dir)
-    browser = [CHROMIUM, *OFFLINE_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1400,1000",
-               "--virtual-time-budget=15000"]
-    dom = subprocess.run([*browser, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=180,
-                         check=True).stdout
+    rendered = browser.load(page.as_uri(), tmp_path / "profile")
+    assert rendered.returncode == 0, rendered.stderr[-2000:]
+    dom = rendered.stdout
     # The navigation renders each name as two spans (an ellipsised head and the rest).
     listed = {head + tail for head, tail in re.findall(
         r'<span class="filename-ellip[^>]*>([^<]*)</span>\s*<span class="filename-normal[^>]*>([^<]*)</span>', dom)}
@@ -36,6 +29,5 @@ def test_dbt_docs_page_renders_every_mart_offline(demo_warehouse, tmp_path, requ
     assert not missing, f"not in the rendered page: {missing}"
     screenshot = request.config.rootpath / "data" / "test" / "artifacts" / "dbt_docs.png"
     screenshot.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run([*browser, f"--screenshot={screenshot}", page.as_uri()], capture_output=True, timeout=180,
-                   check=True)
+    browser.load(page.as_uri(), tmp_path / "profile", screenshot=screenshot)
     assert screenshot.stat().st_size > 10_000

@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from retention_warehouse.dashboard import browser
+from retention_warehouse import browser
 from retention_warehouse.dashboard.app import running_dashboard
 from retention_warehouse.dashboard.pages import PAGES
 

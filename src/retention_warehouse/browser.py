@@ -1,4 +1,4 @@
-"""Debian's headless Chromium as the dashboard's tests and benchmark drive it."""
+"""Debian's headless Chromium as the tests (dashboard, dbt docs site) and the dashboard benchmark drive it."""
 
 from __future__ import annotations
 
