@@ -32,7 +32,7 @@ docs: install
 dashboard: install
 	$(BIN)/retention-warehouse dashboard
 
-test: install lint dbt-test pytest
+test: install lint dbt-unit dbt-test pytest
 
 # The inner loop, under two minutes: lint, dbt unit tests (on models built empty from a tiny
 # landing) and the Python tests that build no warehouse. `make test` runs everything.

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import zoneinfo
 
-from retention_warehouse.generate.fx import load_fx_rates
+from retention_warehouse.fx_rates import load_fx_rates
 
 DATE_VARS = ("as_of_date", "clv_calibration_end", "min_order_date")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from retention_warehouse.churn.metrics import auc, brier, calibration_deciles, expected_calibration_error
+from retention_warehouse.churn.metrics import auc, average_ranks, brier, calibration_deciles, expected_calibration_error
 from retention_warehouse.churn.model import fit_logistic
 
 
@@ -14,6 +14,16 @@ def test_auc_of_the_textbook_example_and_of_ties():
     # Four pairs (churner, non-churner): 0.35 > 0.1, 0.35 < 0.4, 0.8 > 0.1, 0.8 > 0.4 -> 3 of 4.
     assert auc(np.array([0.1, 0.4, 0.35, 0.8]), np.array([0, 0, 1, 1])) == 0.75
     assert auc(np.array([0.5, 0.5, 0.5]), np.array([0, 1, 1])) == 0.5
+
+
+def test_average_ranks_share_the_mean_rank_of_ties():
+    assert average_ranks(np.array([3.0, 1.0, 3.0, 2.0, 3.0])).tolist() == [4.0, 1.0, 4.0, 2.0, 4.0]
+    assert average_ranks(np.array([7.0])).tolist() == [1.0]
+    # Against scipy's rankdata (the test dependency, not the build's) on many ties.
+    from scipy.stats import rankdata
+
+    values = np.random.default_rng(3).integers(0, 20, 500).astype(np.float64)
+    np.testing.assert_array_equal(average_ranks(values), rankdata(values))
 
 
 def test_brier_and_calibration_of_a_hand_made_forecast():

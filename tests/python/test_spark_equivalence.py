@@ -8,12 +8,15 @@ tested on hand-made tables, so a check that passes is known to be able to fail.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 from decimal import Decimal
 
 import pyarrow as pa
 import pytest
 
 from retention_warehouse import compare_engines as compare
+from retention_warehouse.dbt_runner import run_dbt
 from retention_warehouse.settings import PROJECT_DIR
 
 pytestmark = pytest.mark.warehouse  # builds a warehouse or runs the flow: not in `make test-fast`
@@ -23,8 +26,13 @@ SPARK_SEED = 11
 
 
 @pytest.fixture(scope="module")
-def engine_comparison(tmp_path_factory):
-    results, text = compare.compare_engines(SPARK_ORDERS, SPARK_SEED, tmp_path_factory.mktemp("engines"))
+def engine_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("engines")
+
+
+@pytest.fixture(scope="module")
+def engine_comparison(engine_dir):
+    results, text = compare.compare_engines(SPARK_ORDERS, SPARK_SEED, engine_dir)
     print(text)  # shown by pytest -rA or on failure: the per-table report with timings
     return {result.table: result for result in results}, text
 
@@ -48,6 +56,23 @@ def test_every_compared_table_has_rows(engine_comparison):
 def test_spark_and_duckdb_marts_are_equal(engine_comparison):
     results, text = engine_comparison
     assert all(result.equal for result in results.values()), text
+
+
+@pytest.mark.spark
+def test_dbt_unit_tests_pass_on_spark(engine_comparison, engine_dir):
+    """Builds leave unit tests to CI (build.DATA_ONLY); the Spark SQL of every unit-tested model
+    is checked here, on the warehouse the comparison built."""
+    _, on_spark = compare.engine_settings(engine_dir)
+    environment = dict(os.environ)  # run_dbt exports the Spark settings
+    try:
+        outcome = run_dbt(["test", "--select", "test_type:unit"], on_spark)
+    finally:
+        os.environ.clear()
+        os.environ.update(environment)
+    manifest = json.loads((on_spark.target_path / "manifest.json").read_text())
+    assert outcome.failed == []
+    assert sorted(outcome.succeeded) == sorted(manifest["unit_tests"])
+    assert len(outcome.succeeded) >= 20
 
 
 def _table(**columns) -> pa.Table:

@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 
 from .. import landing
+from ..fx_rates import fx_seed_path, load_fx_rates
 from . import bad_rows, writer
 from .catalog import make_catalog
 from .config import ExperimentDesign, ProcessParams, Seasonality, ShopMix, as_dict
 from .customers import acquisition_density
 from .experiments import assignment_time, experiment_id, summarize
-from .fx import fx_seed_path, load_fx_rates
 from .marketing import spend_columns
 from .orders import STATUSES
 from .simulation import Context, expected_orders_per_customer, simulate_chunk
