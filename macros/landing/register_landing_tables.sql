@@ -1,16 +1,15 @@
 {#- The landing zone is a folder of Parquet files (docs/architecture.md). Each table becomes a
     relation in the `raw` schema so that dbt sources, freshness checks and tests read it like any
-    warehouse table. Partitioned tables carry their `order_month=YYYY-MM` folder as a column. -#}
+    warehouse table. Partitioned tables carry their `<column>=value` folder (order_month=YYYY-MM) as
+    that column. -#}
+{#- The landing tables, from the sources YAML (`meta.landing`): name -> partition column or none.
+    Read from the graph, so only at execution (hooks and operations). -#}
 {% macro landing_tables() %}
-    {{ return({
-        'customers': false,
-        'products': false,
-        'orders': true,
-        'order_items': true,
-        'marketing_spend': false,
-        'survey_responses': false,
-        'experiment_assignments': false,
-    }) }}
+    {%- set tables = {} -%}
+    {%- for source in graph.sources.values() if source.config.meta.landing is defined -%}
+        {%- do tables.update({source.name: source.config.meta.landing.partition_column}) -%}
+    {%- endfor -%}
+    {{ return(tables) }}
 {% endmacro %}
 
 {% macro landing_dir() %}
@@ -33,11 +32,11 @@
     set temp_directory = {{ string_literal(temp_dir) }};
     {%- endif %}
     create schema if not exists raw;
-    {%- for table, partitioned in landing_tables().items() %}
+    {%- for table, partition_column in landing_tables().items() %}
     create or replace view raw.{{ table }} as
     select *, filename as landed_path from read_parquet(
-        {{ string_literal(landing_dir() ~ '/' ~ table ~ '/' ~ ('*/' if partitioned else '') ~ '*.parquet') }},
-        hive_partitioning = {{ 'true' if partitioned else 'false' }},
+        {{ string_literal(landing_dir() ~ '/' ~ table ~ '/' ~ ('*/' if partition_column else '') ~ '*.parquet') }},
+        hive_partitioning = {{ 'true' if partition_column else 'false' }},
         hive_types_autocast = false
     );
     {%- endfor %}
@@ -56,11 +55,11 @@
     {%- endif -%}
     {%- do run_query('set spark.sql.sources.partitionColumnTypeInference.enabled = false') -%}
     {%- do run_query('create schema if not exists raw') -%}
-    {%- for table, partitioned in landing_tables().items() -%}
+    {%- for table, partition_column in landing_tables().items() -%}
         {%- do run_query('drop table if exists raw.' ~ table) -%}
         {%- do run_query(
             "create table raw." ~ table ~ " using parquet location " ~ string_literal(raw_dir ~ "/" ~ table)) -%}
-        {%- if partitioned -%}
+        {%- if partition_column -%}
             {%- do run_query('msck repair table raw.' ~ table) -%}
         {%- endif -%}
     {%- endfor -%}

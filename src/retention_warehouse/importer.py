@@ -36,9 +36,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from .generate import writer
-from .generate.timeutil import DAY, format_ts, month_key, month_label, seconds_text
-from .landing import replace_landing
+from .landing import contract, files, replace_landing
+from .landing.timestamps import DAY, format_ts, month_key, month_label, seconds_text
 
 FORMATS = {".csv": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet", ".txt": "cdnow", ".dat": "cdnow"}
 CDNOW_FIELDS = ("customer_id", "date", "quantity", "amount")
@@ -344,7 +343,7 @@ def import_orders(
     quantity = _quantities(src, cols["quantity"]) if "quantity" in cols else pa.array(np.ones(n, np.int64))
     customer = _ids(src, cols["customer"])
     line = src.lines()
-    order_id = _ids(src, cols["order_id"]) if "order_id" in cols else writer.id_array("L", line, 9)
+    order_id = _ids(src, cols["order_id"]) if "order_id" in cols else files.prefixed_ids("L", line, 9)
     if "status" in cols:
         status = pa.array(src.text(cols["status"]).str.lower().replace(STATUS_SYNONYMS), pa.string())
     else:
@@ -354,7 +353,7 @@ def import_orders(
     else:
         order_currency = pa.array([currency.upper()] * n, pa.string())
 
-    orders = writer.make_table(
+    orders = files.make_table(
         "orders",
         {
             "order_id": order_id,
@@ -367,10 +366,10 @@ def import_orders(
             "platform": pa.nulls(n, pa.string()),
         },
     )
-    items = writer.make_table(
+    items = files.make_table(
         "order_items",
         {
-            "order_item_id": writer.id_array("I", line, 9),
+            "order_item_id": files.prefixed_ids("I", line, 9),
             "order_id": order_id,
             "product_id": [UNKNOWN_PRODUCT] * n,
             "quantity": quantity,
@@ -381,14 +380,14 @@ def import_orders(
     months = month_key(seconds)
 
     with replace_landing(raw_dir) as target:
-        written = writer.write_by_month(target, "orders", orders, months)
-        writer.write_by_month(target, "order_items", items, months)
-        writer.write_plain(target, "customers", customers)
+        written = files.write_by_month(target, "orders", orders, months)
+        files.write_by_month(target, "order_items", items, months)
+        files.write_plain(target, "customers", customers)
         products = {"product_id": [UNKNOWN_PRODUCT], "product_name": ["Unknown product"], "category": ["unknown"],
                     "unit_cost": [None], "list_price": [None]}  # fmt: skip
-        writer.write_plain(target, "products", writer.make_table("products", products))
+        files.write_plain(target, "products", files.make_table("products", products))
         for name in ("marketing_spend", "survey_responses", "experiment_assignments"):
-            writer.write_plain(target, name, writer.SCHEMAS[name].empty_table())
+            files.write_plain(target, name, contract.SCHEMAS[name].empty_table())
 
     return {
         "source": str(path),
@@ -417,7 +416,7 @@ def _customers(customer: pa.Array, seconds: np.ndarray) -> pa.Table:
     frame = pd.DataFrame({"customer_id": customer.to_pylist(), "at": seconds}).dropna(subset=["customer_id"])
     first = frame.groupby("customer_id", sort=True)["at"].min()
     k = len(first)
-    return writer.make_table(
+    return files.make_table(
         "customers",
         {
             "customer_id": pa.array(first.index.to_list(), pa.string()),

@@ -13,9 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 
+from retention_warehouse.landing.contract import PARTITIONED
 from retention_warehouse.settings import PROJECT_DIR, Settings
 
-INCREMENTAL_TABLES = ("orders", "order_items")
+# The incremental staging models read the tables partitioned by landing month.
+INCREMENTAL_TABLES = tuple(sorted(PARTITIONED))
 STATE_FILE = "incremental_state.json"
 # What incremental staging stores that depends on settings rather than on the landed rows.
 STAGING_VARS = ("base_currency",)

@@ -7,9 +7,10 @@ import re
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
 
-from retention_warehouse.generate.writer import PARTITIONED, SCHEMAS
+from retention_warehouse.landing.contract import ARROW_TYPES, TABLES
 from retention_warehouse.orchestration import data_docs, quality
 from retention_warehouse.orchestration.marts import discover_marts
 
@@ -42,11 +43,24 @@ def test_every_suite_has_a_validation_definition_and_checkpoint_of_its_name():
     assert quality.DEFAULT_MART_CHECKPOINT in suites
 
 
-def test_raw_suites_expect_exactly_the_landing_contract_columns():
-    for table, schema in SCHEMAS.items():
-        expected = set(schema.names) | ({"order_month"} if table in PARTITIONED else set())
-        kinds = {e["type"]: e["kwargs"] for e in _suite(f"raw.{table}")["expectations"]}
-        assert set(kinds["expect_table_columns_to_match_set"]["column_set"]) == expected, table
+# How GX sees each contract type in the pandas frame it validates (nullable integers as Int64).
+GX_TYPES = {"string": ["str"], "double": ["float64"], "bigint": ["int64", "Int64Dtype"]}
+
+
+def test_raw_suites_expect_exactly_the_landing_contract_columns_and_types():
+    for table, landing_table in TABLES.items():
+        columns = {field.name: field.type for field in landing_table.schema}
+        if landing_table.partition_column:
+            columns[landing_table.partition_column] = pa.string()
+        expectations = _suite(f"raw.{table}")["expectations"]
+        kinds = {e["type"]: e["kwargs"] for e in expectations}
+        assert set(kinds["expect_table_columns_to_match_set"]["column_set"]) == set(columns), table
+        typed = {
+            e["kwargs"]["column"]: e["kwargs"].get("type_list") or [e["kwargs"]["type_"]]
+            for e in expectations if e["type"] in ("expect_column_values_to_be_of_type", "expect_column_values_to_be_in_type_list")
+        }
+        data_types = {arrow: name for name, arrow in ARROW_TYPES.items()}
+        assert typed == {name: GX_TYPES[data_types[kind]] for name, kind in columns.items()}, table
 
 
 @pytest.fixture(scope="module")

@@ -20,9 +20,10 @@ import pytest
 from conftest import isolated_settings, run_cli
 
 from retention_warehouse.dbt_runner import dbt_args
-from retention_warehouse.generate import generate, writer
-from retention_warehouse.generate.timeutil import month_key
+from retention_warehouse.generate import generate
 from retention_warehouse.importer import OrderFileError, import_orders
+from retention_warehouse.landing import contract, files
+from retention_warehouse.landing.timestamps import month_key
 from retention_warehouse.orchestration.landing import scan_landing
 
 pytestmark = pytest.mark.warehouse  # builds a warehouse or runs the flow: not in `make test-fast`
@@ -132,7 +133,7 @@ def test_rejected_file_names_where_and_keeps_the_landing(tmp_path, name, content
 
 
 def _raw_rows(raw, table: str) -> int:
-    glob = "*/*.parquet" if table in writer.PARTITIONED else "*.parquet"
+    glob = "*/*.parquet" if table in contract.PARTITIONED else "*.parquet"
     return duckdb.connect().execute(f"select count(*) from read_parquet('{raw}/{table}/{glob}')").fetchone()[0]
 
 
@@ -181,13 +182,13 @@ def test_build_quarantines_values_that_used_to_stop_it(tmp_path):
     customer = pq.read_table(next((settings.raw_dir / "customers").glob("*.parquet"))).column("customer_id")[0]
     ids, stamps, gross, discount, _reasons = zip(*HOSTILE_ORDERS)
     n = len(ids)
-    orders = writer.make_table("orders", {
+    orders = files.make_table("orders", {
         "order_id": list(ids), "customer_id": [customer.as_py()] * n, "ordered_at": list(stamps),
         "status": ["completed"] * n, "currency": ["USD"] * n, "gross_amount": list(gross),
         "discount_amount": list(discount), "platform": ["web"] * n,
     })
     seconds = pa.array(list(stamps)).cast(pa.timestamp("s")).cast(pa.int64()).to_numpy()
-    writer.write_by_month(settings.raw_dir, "orders", orders, month_key(seconds), part="hostile")
+    files.write_by_month(settings.raw_dir, "orders", orders, month_key(seconds), part="hostile")
     run_cli(settings, "build")
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
         got = dict(connection.execute(

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import isolated_settings, run_cli
 
-from retention_warehouse.generate.writer import SCHEMAS
+from retention_warehouse.landing.contract import SCHEMAS
 
 pytestmark = pytest.mark.warehouse  # builds a warehouse or runs the flow: not in `make test-fast`
 

@@ -9,11 +9,14 @@ import sys
 import time
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from retention_warehouse.generate import generate
 from retention_warehouse.importer import OrderFileError, import_orders
 from retention_warehouse.landing import MARKER, LandingError, recover
+from retention_warehouse.landing.contract import TABLES
 from retention_warehouse.orchestration.landing import scan_landing
 
 KILL_FRACTIONS = (0.05, 0.25, 0.5, 0.75, 0.9, 0.97)
@@ -45,6 +48,32 @@ def kill_after(raw, seconds: float, *args: str) -> None:
     time.sleep(seconds)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+
+
+def landed_schemas(raw) -> dict[str, set[pa.Schema]]:
+    """The schema of every landed file, by table folder; partition folders must be the contract's."""
+    schemas: dict[str, set[pa.Schema]] = {}
+    for table in sorted(p for p in raw.iterdir() if p.is_dir()):
+        for path in table.rglob("*.parquet"):
+            folder = path.parent.relative_to(table).parts
+            partition = TABLES[table.name].partition_column
+            assert [part.split("=")[0] for part in folder] == ([partition] if partition else []), path
+            schemas.setdefault(table.name, set()).add(pq.read_schema(path).remove_metadata())
+    return schemas
+
+
+def test_generator_and_importer_write_exactly_the_contract_of_the_sources_yaml(tmp_path):
+    expected = {name: {table.schema} for name, table in TABLES.items()}
+    assert set(expected) == {
+        "customers", "products", "orders", "order_items", "marketing_spend", "survey_responses", "experiment_assignments",
+    }
+    assert TABLES["order_items"].schema.field("quantity").type == pa.int64()
+    generate(tmp_path / "generated", orders=500, seed=2)
+    assert landed_schemas(tmp_path / "generated") == expected
+    source = tmp_path / "orders.csv"
+    source.write_text("order_id,customer_id,order_date,amount\nA1,C1,2024-01-05,10.00\nA2,C1,2024-02-07,12.50\n")
+    import_orders(source, tmp_path / "imported")
+    assert landed_schemas(tmp_path / "imported") == expected
 
 
 def test_generate_replaces_the_previous_landing_as_a_whole(tmp_path):

@@ -115,6 +115,23 @@ def test_no_model_reads_marts_from_lower_layers(nodes):
     assert not offenders, f"lower layers depending on marts: {offenders}"
 
 
+def test_every_landing_table_is_accounted_for_in_quarantine(nodes):
+    """The landing contract (sources with meta.landing) and the registry of validated tables
+    (macros/quality/validated_tables.sql, which must name its models where dbt's parser sees
+    them) cover the same tables: each landing table's base model feeds fct_quarantined_rows."""
+    landing = [n for n in nodes.values() if n["resource_type"] == "source" and "landing" in n["config"]["meta"]]
+    assert len(landing) == 7
+    readers = {
+        parent["unique_id"]: model["name"] for model in models(nodes)
+        for parent in parents(model, nodes) if parent["resource_type"] == "source"
+    }
+    base_models = {readers[source["unique_id"]] for source in landing}
+    quarantine = next(m for m in models(nodes) if m["name"] == "fct_quarantined_rows")
+    assert {p["name"] for p in parents(quarantine, nodes)} == base_models
+    for source in landing:
+        assert all(column.get("data_type") for column in source["columns"].values()), source["name"]
+
+
 def _package_imports() -> dict[str, set[str]]:
     """Which top-level parts of the retention_warehouse package import which others."""
     import ast

@@ -23,10 +23,10 @@ from pathlib import Path
 
 from retention_warehouse.benchmarks.compare import compare_marts
 from retention_warehouse.benchmarks.measure import Measurement, measure
+from retention_warehouse.landing.contract import PARAMS_FILE
 from retention_warehouse.settings import PROJECT_DIR
 
 DEFAULT_ORDERS = (1_000_000, 10_000_000)
-PARAMS_FILE = "_generator_params.json"  # the generator writes it last: the data is complete
 SLOWEST_NODES = 10
 # dbt leaves the results of the build's first phase (before the CLV fit) beside its own.
 RUN_RESULTS = ("run_results_before_fit.json", "run_results.json")
@@ -55,7 +55,7 @@ def child_env(target_dir: Path, temp_dir: Path, memory_limit: str) -> dict[str, 
 
 def ensure_data(raw_dir: Path, orders: int, seed: int) -> dict:
     """Generates the landing data unless a complete set is already there."""
-    if (raw_dir / PARAMS_FILE).exists():
+    if (raw_dir / PARAMS_FILE).exists():  # the generator writes it last: the data is complete
         return {"generated": False}
     print(f"generating {orders:,} orders (seed {seed}) into {raw_dir} ...", flush=True)
     started = time.perf_counter()

@@ -30,6 +30,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from ..landing import contract, files
+from ..landing.timestamps import DAY, month_label, seconds_text, to_seconds
 from . import bad_rows, writer
 from .bad_rows import Chunk
 from .catalog import CATEGORIES, affinity_rows, flat_affinity, make_catalog
@@ -52,7 +54,7 @@ from .tables import (
     response_table,
     sim_orders,
 )  # fmt: skip
-from .timeutil import DAY, Window, month_label, seconds_text, to_seconds
+from .timeutil import Window
 
 ONE_DAY = np.ones(1)  # acquisition density of a one-day window
 
@@ -98,10 +100,10 @@ class Day:
 
 def read_landing(raw_dir: Path) -> dict:
     """The params of a generated landing, or a clear error when there is none to continue."""
-    path = raw_dir / writer.PARAMS_FILE
+    path = raw_dir / contract.PARAMS_FILE
     hint = "run `retention-warehouse generate --orders N` first"
     if not path.exists():
-        raise ValueError(f"{raw_dir} has no generated landing to continue (no {writer.PARAMS_FILE}); {hint}")
+        raise ValueError(f"{raw_dir} has no generated landing to continue (no {contract.PARAMS_FILE}); {hint}")
     params = json.loads(path.read_text())
     if params.get("generator") != GENERATOR or "scale" not in params:
         raise ValueError(f"{path} was not written by `retention-warehouse generate`; {hint}")
@@ -240,7 +242,7 @@ class Landed:
     @staticmethod
     def empty(n_channels: int) -> Landed:
         return Landed(
-            {name: [] for name in writer.SCHEMAS}, {name: [] for name in writer.PARTITIONED},
+            {name: [] for name in contract.SCHEMAS}, {name: [] for name in contract.PARTITIONED},
             {table: dict.fromkeys(kinds, 0) for table, kinds in bad_rows.ALL_KINDS.items()},
             np.zeros(len(STATUSES), np.int64), np.zeros(n_channels, np.int64),
         )  # fmt: skip
@@ -293,7 +295,7 @@ def land_days(ctx: Context, shop: Shop, days: list[Day], params: dict, num: Numb
         share = np.array([day_share(ctx, day.start)])
         window = Window(day.start, day.start + DAY)
         spend = spend_columns(ctx.seed, window, share, params["customers_by_channel"], ctx.mix, day.chunk)
-        landed.add_day(data, writer.make_table("marketing_spend", spend), o.status_counts, day.new)
+        landed.add_day(data, files.make_table("marketing_spend", spend), o.status_counts, day.new)
     return landed
 
 
@@ -310,16 +312,16 @@ def write_landed(raw_dir: Path, part: str, landed: Landed) -> None:
     plan = []
     for name, parts in landed.tables.items():
         if sum(t.num_rows for t in parts):
-            month = np.concatenate(landed.months[name]) if name in writer.PARTITIONED else None
+            month = np.concatenate(landed.months[name]) if name in contract.PARTITIONED else None
             plan.append((name, pa.concat_tables(parts), month))
-    existing = [p for name, _, month in plan for p in writer.part_files(raw_dir, name, part, month) if p.exists()]
+    existing = [p for name, _, month in plan for p in files.part_files(raw_dir, name, part, month) if p.exists()]
     if existing:
         raise FileExistsError(f"{existing[0]} already exists: an earlier append of these days did not finish")
     for name, table, month in plan:
         if month is None:
-            writer.write_plain(raw_dir, name, table, part)
+            files.write_plain(raw_dir, name, table, part)
         else:
-            writer.write_by_month(raw_dir, name, table, month, part)
+            files.write_by_month(raw_dir, name, table, month, part)
 
 
 def record(raw_dir: Path, params: dict, entry: dict) -> None:

@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .timeutil import DAY, format_ts, to_seconds
+from ..landing.timestamps import DAY, format_ts, to_seconds
 from .writer import ID_WIDTH, id_array
 
 ORDER_KINDS = (

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from ..landing.timestamps import DAY
 from .config import ProcessParams, Seasonality, ShopMix
 from .streams import Stream, rng
-from .timeutil import DAY, YEAR_DAYS, Window, peak_day
+from .timeutil import YEAR_DAYS, Window, peak_day
 
 
 def acquisition_weight(window_start: int, day: np.ndarray, seasonality: Seasonality) -> np.ndarray:

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..landing.timestamps import DAY, to_seconds
 from .config import ExperimentDesign
 from .streams import Stream, rng
-from .timeutil import DAY, Window, to_seconds
+from .timeutil import Window
 
 NEVER = np.iinfo(np.int64).max
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..landing.timestamps import DAY
 from .config import ShopMix
-from .timeutil import DAY
 
 NULL = -1
 LATEST_ANSWER = 75 * DAY  # no answer comes later than this after its customer's last purchase

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..landing.timestamps import DAY, format_date
 from .config import ShopMix
 from .streams import GLOBAL_CHUNK, Stream, rng
-from .timeutil import DAY, Window, format_date
+from .timeutil import Window
 
 NOISE_SD = 0.25
 

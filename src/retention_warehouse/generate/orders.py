@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..landing.timestamps import DAY
 from .catalog import Catalog, Lines, make_lines
 from .config import ShopMix
 from .purchase_process import order_values
-from .timeutil import DAY
 
 STATUSES = ("completed", "cancelled", "returned")
 COMPLETED, CANCELLED, RETURNED = 0, 1, 2

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import landing
 from ..fx_rates import fx_seed_path, load_fx_rates
+from ..landing import contract, files, replace_landing
+from ..landing.timestamps import month_label, seconds_text
 from . import bad_rows, writer
 from .catalog import make_catalog
 from .config import ExperimentDesign, ProcessParams, Seasonality, ShopMix, as_dict
@@ -24,11 +25,11 @@ from .orders import STATUSES
 from .simulation import Context, expected_orders_per_customer, simulate_chunk
 from .streams import Stream, rng
 from .tables import ChunkTables, Currencies, Numbering, build_tables
-from .timeutil import SeasonalClock, make_window, month_label, peak_day, seconds_text
+from .timeutil import SeasonalClock, make_window, peak_day
 
 CHUNK_CUSTOMERS = 250_000
 GENERATOR = "retention_warehouse.generate"  # the params JSON's mark of a generated landing
-TABLES = tuple(writer.SCHEMAS)
+TABLES = tuple(contract.SCHEMAS)
 
 
 def make_context(seed: int, start_date, years: int) -> Context:
@@ -68,13 +69,13 @@ def _chunk_tables(t: ChunkTables) -> dict:
 
 def _write_chunk(raw_dir: Path, part: int, t: ChunkTables) -> set[int]:
     d = t.data
-    writer.write_plain(raw_dir, "customers", d.customers, part)
-    months = set(writer.write_by_month(raw_dir, "orders", d.orders, d.order_month, part))
-    months |= set(writer.write_by_month(raw_dir, "order_items", d.items, d.item_month, part))
+    files.write_plain(raw_dir, "customers", d.customers, part)
+    months = set(files.write_by_month(raw_dir, "orders", d.orders, d.order_month, part))
+    months |= set(files.write_by_month(raw_dir, "order_items", d.items, d.item_month, part))
     if part == 0 or t.surveys.num_rows:
-        writer.write_plain(raw_dir, "survey_responses", t.surveys, part)
+        files.write_plain(raw_dir, "survey_responses", t.surveys, part)
     if part == 0 or t.assignments.num_rows:
-        writer.write_plain(raw_dir, "experiment_assignments", t.assignments, part)
+        files.write_plain(raw_dir, "experiment_assignments", t.assignments, part)
     return months
 
 
@@ -90,7 +91,7 @@ def generate(
 ) -> dict:
     """Replace the landing zone in `raw_dir` with about `orders` clean synthetic orders (as one
     step: retention_warehouse.landing); returns the params dict."""
-    with landing.replace_landing(raw_dir) as target:
+    with replace_landing(raw_dir) as target:
         return _generate_into(target, orders, seed, start_date, years, bad_row_rate, chunk_customers)
 
 
@@ -108,7 +109,7 @@ def _generate_into(
     per_customer = expected_orders_per_customer(ctx)
     chunk_size = max(16, min(int(chunk_customers), int(orders / per_customer * 1.1) + 64))
 
-    writer.write_plain(raw_dir, "products", writer.make_table("products", catalog.columns()))
+    files.write_plain(raw_dir, "products", files.make_table("products", catalog.columns()))
 
     num = Numbering()
     clean = {t: 0 for t in TABLES}
@@ -141,8 +142,8 @@ def _generate_into(
         chunk += 1
 
     acquired = dict(zip(mix.channels, channel_counts.tolist()))
-    spend = writer.make_table("marketing_spend", spend_columns(ctx.seed, window, ctx.density, acquired, mix))
-    writer.write_plain(raw_dir, "marketing_spend", spend)
+    spend = files.make_table("marketing_spend", spend_columns(ctx.seed, window, ctx.density, acquired, mix))
+    files.write_plain(raw_dir, "marketing_spend", spend)
     for name, rows in (("products", len(catalog.product_id)), ("marketing_spend", spend.num_rows)):
         clean[name] = written[name] = rows
 

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..landing.timestamps import DAY
 from .config import ExperimentDesign, ProcessParams, ShopMix
 from .customers import Customers, draw_customers
 from .experiments import Assignments, assign
 from .orders import extra_orders
 from .purchase_process import expected_repeat_purchases, simulate_repeat_purchases
 from .streams import Stream, rng
-from .timeutil import DAY, SeasonalClock, Window
+from .timeutil import SeasonalClock, Window
 
 
 @dataclass

@@ -10,7 +10,7 @@ from enum import IntEnum
 
 import numpy as np
 
-from .timeutil import DAY
+from ..landing.timestamps import DAY
 
 GLOBAL_CHUNK = 2**31 - 1  # chunk number used for chunk-independent tables (products, spend)
 # Appended days use chunk number APPEND_CHUNK + (days since 1970-01-01): a day's draws then depend

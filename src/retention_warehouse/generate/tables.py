@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from ..landing.files import make_table
+from ..landing.timestamps import DAY, format_ts, month_key, seconds_text
 from .bad_rows import Chunk
 from .catalog import Catalog, Lines, draw_affinity
 from .config import ShopMix
@@ -16,8 +18,7 @@ from .feedback import Responses, surveys
 from .orders import COMPLETED, STATUSES, assemble_orders
 from .simulation import ChunkSim, Context
 from .streams import Stream, rng
-from .timeutil import DAY, format_ts, month_key, seconds_text
-from .writer import id_array, lookup, make_table, nullable_int
+from .writer import id_array, lookup, nullable_int
 
 
 @dataclass

@@ -1,6 +1,7 @@
-"""Time helpers: the simulation window, the seasonal purchase clock and text timestamps.
+"""Time helpers of the simulation: its window and the seasonal purchase clock.
 
-All instants are int64 seconds since 1970-01-01 UTC (or float days where the maths needs it).
+All instants are int64 seconds since 1970-01-01 UTC (or float days where the maths needs it), as
+the landing writes them (retention_warehouse.landing.timestamps).
 """
 
 from __future__ import annotations
@@ -9,9 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
-import pyarrow as pa
 
-DAY = 86_400
+from ..landing.timestamps import DAY, to_seconds
+
 YEAR_DAYS = 365.2425
 
 
@@ -34,35 +35,6 @@ def make_window(start_date: str | dt.date, years: int) -> Window:
     except ValueError:  # 29 February -> 28 February
         end = start.replace(year=start.year + years, day=28)
     return Window(to_seconds(start), to_seconds(end))
-
-
-def to_seconds(day: dt.date | dt.datetime) -> int:
-    if not isinstance(day, dt.datetime):
-        day = dt.datetime(day.year, day.month, day.day)
-    return int(day.replace(tzinfo=dt.UTC).timestamp())
-
-
-def seconds_text(seconds: int) -> str:
-    return dt.datetime.fromtimestamp(int(seconds), dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def format_ts(seconds: np.ndarray) -> pa.Array:
-    """'YYYY-MM-DD HH:MM:SS' text. Arrow's cast of a naive timestamp[s] prints exactly this format
-    and is ~5x faster than pc.strftime, which matters at 100M rows."""
-    return pa.array(np.asarray(seconds, dtype=np.int64), pa.timestamp("s")).cast(pa.string())
-
-
-def format_date(seconds: np.ndarray) -> pa.Array:
-    return pa.array(np.asarray(seconds, dtype=np.int64), pa.timestamp("s")).cast(pa.date32()).cast(pa.string())
-
-
-def month_key(seconds: np.ndarray) -> np.ndarray:
-    """Months since 1970-01 (the hive partition key)."""
-    return np.asarray(seconds, dtype=np.int64).astype("datetime64[s]").astype("datetime64[M]").astype(np.int64)
-
-
-def month_label(key: int) -> str:
-    return f"{1970 + int(key) // 12:04d}-{int(key) % 12 + 1:02d}"
 
 
 def peak_day(month_day: tuple[int, int]) -> float:

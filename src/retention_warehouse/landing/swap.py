@@ -22,7 +22,7 @@ from collections.abc import Generator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .generate.writer import PARAMS_FILE, PARTITIONED, SCHEMAS
+from .contract import PARAMS_FILE, PARTITIONED, SCHEMAS
 
 MARKER = ".retention-warehouse-landing"
 _PARTITION = re.compile(r"order_month=\d{4}-\d{2}")
