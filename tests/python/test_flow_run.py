@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib.util
 import json
 import os
 import shutil
@@ -19,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -31,7 +31,6 @@ from retention_warehouse.generate import generate
 from retention_warehouse.orchestration import quality
 from retention_warehouse.orchestration.marts import discover_marts
 from retention_warehouse.orchestration.postgres_server import local_server
-from retention_warehouse.orchestration.run import FLOW_ENTRYPOINT
 
 pytestmark = pytest.mark.warehouse  # builds a warehouse or runs the flow: not in `make test-fast`
 
@@ -126,6 +125,23 @@ def flow_env(tmp_path_factory, prefect_env, postgres_server):
     generate(settings.raw_dir, orders=FLOW_ORDERS, seed=1)
     return settings, {**prefect_env, **settings.environment(), "RW_LOCK_RETRY_SECONDS": "1",
                       "RW_PG_DSN": postgres_server.dsn()}
+
+
+@pytest.fixture(scope="module")
+def served_seed() -> dict:
+    """The generator seed of the landing the served version was built from: tests that land
+    other data put it back, so each test starts from a landing equal to what is served."""
+    return {"seed": 1}
+
+
+@contextmanager
+def unpublished_landing(settings, served_seed: dict):
+    """New raw data for the duration of a test whose run must not publish it."""
+    generate(settings.raw_dir, orders=FLOW_ORDERS, seed=served_seed["seed"] + 1)
+    try:
+        yield
+    finally:
+        generate(settings.raw_dir, orders=FLOW_ORDERS, seed=served_seed["seed"])
 
 
 def _postgres_served(env: dict) -> tuple[str, dict[str, int]]:
@@ -231,12 +247,11 @@ def test_failing_expectation_publishes_nothing(flow_env, first_run):
     assert _digest(settings.serving_dir) == before
 
 
-def test_sigkill_during_dbt_build_leaves_served_marts_intact(flow_env, first_run):
+def test_sigkill_during_dbt_build_leaves_served_marts_intact(flow_env, first_run, served_seed):
     settings, env = flow_env
     serving = settings.serving_dir
     before, counts = _digest(serving), _served_counts(serving)
-    generate(settings.raw_dir, orders=FLOW_ORDERS, seed=2)  # new data: a finished run would publish
-    with (settings.raw_dir.parent / "killed.log").open("w+") as log:
+    with unpublished_landing(settings, served_seed), (settings.raw_dir.parent / "killed.log").open("w+") as log:
         flow = subprocess.Popen([sys.executable, "-m", "retention_warehouse.cli", "run"], env=env,
                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 300
@@ -250,20 +265,21 @@ def test_sigkill_during_dbt_build_leaves_served_marts_intact(flow_env, first_run
     assert _served_counts(serving) == counts
 
 
-def test_sigkill_while_a_version_is_staged_leaves_served_marts_intact(flow_env, first_run):
+def test_sigkill_while_a_version_is_staged_leaves_served_marts_intact(flow_env, first_run, served_seed):
     """Killed between staging and publication (the build is done, the new version is being
-    written and checked): nothing of it is served, and the next test's run cleans it up."""
+    written and checked): nothing of it is served, and the next run cleans it up."""
     settings, env = flow_env
     serving = settings.serving_dir
     before, counts = _digest(serving), _served_counts(serving)
-    flow = subprocess.Popen([sys.executable, "-m", "retention_warehouse.cli", "run"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 300
-    while not list((serving / "versions").glob(".staging-*")):
-        assert flow.poll() is None and time.monotonic() < deadline
-        time.sleep(0.02)
-    os.killpg(flow.pid, signal.SIGKILL)
-    assert flow.wait(timeout=30) == -signal.SIGKILL
+    with unpublished_landing(settings, served_seed):
+        flow = subprocess.Popen([sys.executable, "-m", "retention_warehouse.cli", "run"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 300
+        while not list((serving / "versions").glob(".staging-*")):
+            assert flow.poll() is None and time.monotonic() < deadline
+            time.sleep(0.02)
+        os.killpg(flow.pid, signal.SIGKILL)
+        assert flow.wait(timeout=30) == -signal.SIGKILL
     assert _digest(serving) == before
     assert _served_counts(serving) == counts
 
@@ -283,13 +299,14 @@ sys.stdin.read()
 """
 
 
-def test_rerun_publishes_while_a_reader_holds_the_served_file(flow_env, first_run):
-    """Rerun after the SIGKILL test; the build database is locked at first (retried with
+def test_rerun_publishes_while_a_reader_holds_the_served_file(flow_env, first_run, served_seed):
+    """New data is published while the build database is locked at first (retried with
     backoff) and a reader keeps the served DuckDB file open for the whole run."""
     settings, env = flow_env
     serving = settings.serving_dir
     old_manifest = json.loads((serving / "current" / "manifest.json").read_text())
-    generate(settings.raw_dir, orders=FLOW_ORDERS, seed=2)  # as the killed run had it
+    served_seed["seed"] += 1
+    generate(settings.raw_dir, orders=FLOW_ORDERS, seed=served_seed["seed"])
     python = [sys.executable, "-c"]
     reader = subprocess.Popen([*python, READER, str(serving / "marts.duckdb")], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True)
@@ -324,14 +341,6 @@ def test_rerun_publishes_while_a_reader_holds_the_served_file(flow_env, first_ru
     assert not list((serving / "versions").glob(".staging-*"))
 
 
-def _load_flow_module():
-    path, _ = FLOW_ENTRYPOINT.rsplit(":", 1)
-    spec = importlib.util.spec_from_file_location("build_warehouse_flow_under_test", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_failing_mart_expectation_publishes_nothing(demo_warehouse, prefect_env, tmp_path, monkeypatch):
     """In-process flow on a copy of the session's built warehouse (dbt build replaced by a no-op):
     a duplicated key in a mart fails its GX suite after staging, and nothing is published."""
@@ -343,7 +352,7 @@ def test_failing_mart_expectation_publishes_nothing(demo_warehouse, prefect_env,
                                              serving_dir=tmp_path / "serving")
     for name, value in settings.environment().items():
         monkeypatch.setenv(name, value)
-    flow_module = _load_flow_module()
+    from retention_warehouse.orchestration import flow as flow_module
     # The build's result as the flow reads it: the fits, with the churn step's analysis date.
     monkeypatch.setattr(flow_module, "build", lambda settings, dbt_vars: {"churn": {"analysis_date": dt.date(2025, 12, 31)}})
     with temporary_settings({PREFECT_API_URL: prefect_env["PREFECT_API_URL"],
@@ -374,7 +383,7 @@ def test_failure_report_names_the_version_a_run_published_before_failing(tmp_pat
     with customers_build(tmp_path / "build.duckdb", [("a", 1)]) as build:
         staged = stage_customers(build, serving, {"flow_run_id": "run-1"})
     publish.publish(staged, serving)
-    flow_module = _load_flow_module()
+    from retention_warehouse.orchestration import flow as flow_module
     state = types.SimpleNamespace(message="PostgreSQL switch failed")
     for run_id, expected in (("run-1", f"served version: {staged.version}, published by this run"),
                              ("run-2", "served version: unchanged")):

@@ -29,7 +29,17 @@ def test_session_runs_like_dbt_spark(spark_settings):
     # dbt-spark turns ANSI mode off; the models' date logic assumes a UTC session.
     assert parameters["spark.sql.ansi.enabled"] == "false"
     assert parameters["spark.sql.session.timeZone"] == "UTC"
-    assert parameters["spark.master"] == "local[2]"
+
+
+def test_session_follows_the_profiles_environment_variables(spark_settings, monkeypatch):
+    """The Python steps' session is the one dbt's profile describes, not a copy of its defaults."""
+    monkeypatch.setenv("RW_SPARK_MASTER", "local[3]")
+    monkeypatch.setenv("RW_SPARK_SHUFFLE_PARTITIONS", "7")
+    monkeypatch.setenv("RW_SPARK_DRIVER_MEMORY", "3g")
+    parameters = session._session_parameters(spark_settings)
+    assert parameters["spark.master"] == "local[3]"
+    assert parameters["spark.sql.shuffle.partitions"] == "7"
+    assert parameters["spark.driver.memory"] == "3g"
 
 
 @pytest.mark.parametrize("target", ["duckdb", "spark_thrift"])

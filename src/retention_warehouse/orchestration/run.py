@@ -1,4 +1,4 @@
-"""`retention-warehouse run`: one run of the Prefect flow defined in flows/build_warehouse.py."""
+"""`retention-warehouse run`: one run of the Prefect flow (retention_warehouse.orchestration.flow)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from retention_warehouse.landing import require_landing
 from retention_warehouse.orchestration import postgres, publish
 from retention_warehouse.orchestration.prefect_server import prefect_api
 from retention_warehouse.project_vars import check_vars
-from retention_warehouse.settings import PROJECT_DIR, Settings
-
-FLOW_ENTRYPOINT = f"{PROJECT_DIR / 'flows' / 'build_warehouse.py'}:build_warehouse"
+from retention_warehouse.settings import Settings
 
 
 def run_flow(settings: Settings, *, dbt_vars: dict | None = None, force: bool = False,
@@ -37,12 +35,11 @@ def run_flow(settings: Settings, *, dbt_vars: dict | None = None, force: bool = 
     os.environ.setdefault("DO_NOT_TRACK", "1")
     settings.export()
     with prefect_api() as api_ready:
-        from prefect.flows import load_flow_from_entrypoint  # while a local server boots
+        from retention_warehouse.orchestration.flow import build_warehouse  # imports Prefect while a server boots
 
-        flow = load_flow_from_entrypoint(FLOW_ENTRYPOINT)
         options = {} if row_count_tolerance is None else {"row_count_tolerance": row_count_tolerance}
         api_ready()
-        return flow(dbt_vars=dbt_vars, force=force, **options)
+        return build_warehouse(dbt_vars=dbt_vars, force=force, **options)
 
 
 def describe(result: dict) -> str:
