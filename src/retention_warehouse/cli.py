@@ -41,14 +41,15 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_import_orders(args: argparse.Namespace) -> int:
-    from retention_warehouse.importer import import_orders
+    from retention_warehouse.importer import OrderColumns, import_orders
 
     settings = _settings(args)
+    columns = OrderColumns(
+        customer=args.customer_col, date=args.date_col, amount=args.amount_col, order_id=args.order_id_col,
+        quantity=args.quantity_col, status=args.status_col, currency=args.currency_col,
+    )
     summary = import_orders(
-        Path(args.path), settings.raw_dir, fmt=args.format,
-        customer_col=args.customer_col, date_col=args.date_col, amount_col=args.amount_col,
-        order_id_col=args.order_id_col, quantity_col=args.quantity_col,
-        status_col=args.status_col, currency_col=args.currency_col,
+        Path(args.path), settings.raw_dir, columns=columns, fmt=args.format,
         date_format=args.date_format, currency=args.currency, encoding=args.encoding,
     )
     print(json.dumps({"raw_dir": str(settings.raw_dir), **summary}, indent=2, default=str))

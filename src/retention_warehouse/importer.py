@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import re
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -302,111 +303,183 @@ def _ids(src: _Source, field: str) -> pa.Array:
 # --- import ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class OrderColumns:
+    """Names of the source columns for each role; a role without a name (None or "") is absent
+    from the file and gets its documented default. The role names are the summary's keys."""
+
+    customer: str = "customer_id"
+    date: str = "order_date"
+    amount: str = "amount"
+    order_id: str | None = None
+    quantity: str | None = None
+    status: str | None = None
+    currency: str | None = None
+
+    def mapped(self) -> dict[str, str]:
+        """Role -> source column name, for the roles the file has."""
+        return {role.name: name for role in fields(self) if (name := getattr(self, role.name))}
+
+
+CDNOW_COLUMNS = OrderColumns(customer="customer_id", date="date", amount="amount", quantity="quantity")
+EMPTY_TABLES = ("marketing_spend", "survey_responses", "experiment_assignments")
+
+
+@dataclass(frozen=True)
+class _Orders:
+    """The typed order columns, one value per input row, in input order."""
+
+    order_id: pa.Array
+    customer: pa.Array
+    seconds: np.ndarray
+    status: pa.Array
+    currency: pa.Array
+    amount: pa.Array
+    quantity: pa.Array
+    line: np.ndarray
+
+
 def import_orders(
     path: Path,
     raw_dir: Path,
+    *,
+    columns: OrderColumns = OrderColumns(),
     fmt: str = "auto",
-    customer_col="customer_id",
-    date_col="order_date",
-    amount_col="amount",
-    order_id_col=None,
-    quantity_col=None,
-    status_col=None,
-    currency_col=None,
-    date_format=None,
-    currency="USD",
-    encoding="utf-8-sig",
+    date_format: str | None = None,
+    currency: str = "USD",
+    encoding: str = "utf-8-sig",
 ) -> dict:
-    """Replace the landing zone in `raw_dir` with the orders of `path`; returns row counts."""
+    """Replace the landing zone in `raw_dir` with the orders of `path`; returns row counts.
+
+    `date_format` is a strptime format for dates that are neither ISO 8601 nor yyyymmdd;
+    `currency` is the currency of every order when the file has no currency column."""
     path, raw_dir = Path(path), Path(raw_dir)
+    kind, columns, src = _read_source(path, fmt, columns, encoding)
+    orders = _typed_orders(src, columns, date_format, currency)
+    tables = _landing_tables(orders)
+    written = _write_landing(raw_dir, tables, month_key(orders.seconds))
+    return _summary(path, kind, columns, src, orders, tables, written, raw_dir)
+
+
+def _read_source(path: Path, fmt: str, columns: OrderColumns, encoding: str) -> tuple[str, OrderColumns, _Source]:
+    """The resolved format, the columns that apply to it, and the raw columns they name."""
     if not path.is_file():
         raise OrderFileError(f"{path}: file not found")
     kind = FORMATS.get(path.suffix.lower()) if fmt == "auto" else fmt
     if kind not in ("csv", "parquet", "cdnow"):
         raise OrderFileError(f"{path.name}: unknown format {fmt!r} (use csv, parquet or cdnow)")
+    if kind == "cdnow":  # the layout is fixed, so the column options cannot apply
+        return kind, CDNOW_COLUMNS, _read_cdnow(path, encoding)
+    wanted = list(dict.fromkeys(columns.mapped().values()))  # one column may serve two roles
+    return kind, columns, _read_csv(path, wanted, encoding) if kind == "csv" else _read_parquet(path, wanted)
 
-    if kind == "cdnow":
-        src = _read_cdnow(path, encoding)
-        cols = dict(zip(("customer", "date", "quantity", "amount"), CDNOW_FIELDS))
-    else:
-        cols = {"customer": customer_col, "date": date_col, "amount": amount_col, "order_id": order_id_col,
-                "quantity": quantity_col, "status": status_col, "currency": currency_col}  # fmt: skip
-        cols = {role: name for role, name in cols.items() if name}
-        wanted = list(dict.fromkeys(cols.values()))
-        src = _read_csv(path, wanted, encoding) if kind == "csv" else _read_parquet(path, wanted)
 
+def _typed_orders(src: _Source, columns: OrderColumns, date_format: str | None, currency: str) -> _Orders:
+    """Typed columns; raises on the first unreadable value, amounts before dates before ids."""
     n = src.rows
     if n == 0:
-        raise OrderFileError(f"{path.name}: no order rows (the file is empty or has only a header); landing kept")
-    amount = _numbers(src, cols["amount"])
-    seconds = _seconds(src, cols["date"], date_format)
-    quantity = _quantities(src, cols["quantity"]) if "quantity" in cols else pa.array(np.ones(n, np.int64))
-    customer = _ids(src, cols["customer"])
+        raise OrderFileError(f"{src.path.name}: no order rows (the file is empty or has only a header); landing kept")
+    amount = _numbers(src, columns.amount)
+    seconds = _seconds(src, columns.date, date_format)
+    quantity = _quantities(src, columns.quantity) if columns.quantity else pa.array(np.ones(n, np.int64))
+    customer = _ids(src, columns.customer)
     line = src.lines()
-    order_id = _ids(src, cols["order_id"]) if "order_id" in cols else files.prefixed_ids("L", line, 9)
-    if "status" in cols:
-        status = pa.array(src.text(cols["status"]).str.lower().replace(STATUS_SYNONYMS), pa.string())
+    order_id = _ids(src, columns.order_id) if columns.order_id else files.prefixed_ids("L", line, 9)
+    if columns.status:
+        status = pa.array(src.text(columns.status).str.lower().replace(STATUS_SYNONYMS), pa.string())
     else:
         status = pa.array(["completed"] * n, pa.string())
-    if "currency" in cols:
-        order_currency = pa.array(src.text(cols["currency"]).str.upper(), pa.string())
+    if columns.currency:
+        order_currency = pa.array(src.text(columns.currency).str.upper(), pa.string())
     else:
         order_currency = pa.array([currency.upper()] * n, pa.string())
+    return _Orders(order_id, customer, seconds, status, order_currency, amount, quantity, line)
 
-    orders = files.make_table(
+
+def _landing_tables(orders: _Orders) -> dict[str, pa.Table]:
+    """The non-empty landing tables, in the order they are written."""
+    return {
+        "orders": _orders_table(orders),
+        "order_items": _items_table(orders),
+        "customers": _customers(orders.customer, orders.seconds),
+        "products": _products_table(),
+    }
+
+
+def _orders_table(orders: _Orders) -> pa.Table:
+    n = len(orders.seconds)
+    return files.make_table(
         "orders",
         {
-            "order_id": order_id,
-            "customer_id": customer,
-            "ordered_at": format_ts(seconds),
-            "status": status,
-            "currency": order_currency,
-            "gross_amount": amount,
+            "order_id": orders.order_id,
+            "customer_id": orders.customer,
+            "ordered_at": format_ts(orders.seconds),
+            "status": orders.status,
+            "currency": orders.currency,
+            "gross_amount": orders.amount,
             "discount_amount": np.zeros(n),
             "platform": pa.nulls(n, pa.string()),
         },
     )
-    items = files.make_table(
+
+
+def _items_table(orders: _Orders) -> pa.Table:
+    """One line per order for the 'unknown' product; item ids carry the input line number."""
+    quantity = orders.quantity
+    # Missing, zero and negative quantities get a null price: staging quarantines those lines.
+    unit_price = pc.divide(orders.amount, pc.if_else(pc.greater(quantity, 0), quantity.cast(pa.float64()), None))
+    return files.make_table(
         "order_items",
         {
-            "order_item_id": files.prefixed_ids("I", line, 9),
-            "order_id": order_id,
-            "product_id": [UNKNOWN_PRODUCT] * n,
+            "order_item_id": files.prefixed_ids("I", orders.line, 9),
+            "order_id": orders.order_id,
+            "product_id": [UNKNOWN_PRODUCT] * len(orders.seconds),
             "quantity": quantity,
-            "unit_price": pc.divide(amount, pc.if_else(pc.greater(quantity, 0), quantity.cast(pa.float64()), None)),
+            "unit_price": unit_price,
         },
     )
-    customers = _customers(customer, seconds)
-    months = month_key(seconds)
 
+
+def _products_table() -> pa.Table:
+    products = {"product_id": [UNKNOWN_PRODUCT], "product_name": ["Unknown product"], "category": ["unknown"],
+                "unit_cost": [None], "list_price": [None]}  # fmt: skip
+    return files.make_table("products", products)
+
+
+def _write_landing(raw_dir: Path, tables: dict[str, pa.Table], months: np.ndarray) -> list[int]:
+    """Writes every landing table in one swap; returns the order months written."""
     with replace_landing(raw_dir) as target:
-        written = files.write_by_month(target, "orders", orders, months)
-        files.write_by_month(target, "order_items", items, months)
-        files.write_plain(target, "customers", customers)
-        products = {"product_id": [UNKNOWN_PRODUCT], "product_name": ["Unknown product"], "category": ["unknown"],
-                    "unit_cost": [None], "list_price": [None]}  # fmt: skip
-        files.write_plain(target, "products", files.make_table("products", products))
-        for name in ("marketing_spend", "survey_responses", "experiment_assignments"):
+        written = files.write_by_month(target, "orders", tables["orders"], months)
+        files.write_by_month(target, "order_items", tables["order_items"], months)
+        for name in ("customers", "products"):
+            files.write_plain(target, name, tables[name])
+        # The contract has every table; these stay empty because an order file cannot fill them.
+        for name in EMPTY_TABLES:
             files.write_plain(target, name, contract.SCHEMAS[name].empty_table())
+    return written
 
+
+def _summary(
+    path: Path,
+    kind: str,
+    columns: OrderColumns,
+    src: _Source,
+    orders: _Orders,
+    tables: dict[str, pa.Table],
+    written: list[int],
+    raw_dir: Path,
+) -> dict:
+    ids = (columns.customer, columns.order_id)
     return {
         "source": str(path),
         "format": kind,
-        "columns": cols,
-        "rows_read": n,
-        "row_counts": {
-            "orders": n,
-            "order_items": n,
-            "customers": customers.num_rows,
-            "products": 1,
-            "marketing_spend": 0,
-            "survey_responses": 0,
-            "experiment_assignments": 0,
-        },
-        "first_ordered_at": seconds_text(seconds.min()) if n else None,
-        "last_ordered_at": seconds_text(seconds.max()) if n else None,
+        "columns": columns.mapped(),
+        "rows_read": src.rows,
+        "row_counts": {**{name: table.num_rows for name, table in tables.items()}, **dict.fromkeys(EMPTY_TABLES, 0)},
+        "first_ordered_at": seconds_text(orders.seconds.min()),
+        "last_ordered_at": seconds_text(orders.seconds.max()),
         "order_months": [month_label(m) for m in written],
-        "ids_trimmed": {field: k for field, k in src.trimmed.items() if k and field in (cols.get("customer"), cols.get("order_id"))},
+        "ids_trimmed": {field: k for field, k in src.trimmed.items() if k and field in ids},
         "raw_dir": str(raw_dir),
     }
 

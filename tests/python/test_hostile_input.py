@@ -21,7 +21,7 @@ from conftest import isolated_settings, run_cli
 
 from retention_warehouse.dbt_runner import dbt_args
 from retention_warehouse.generate import generate
-from retention_warehouse.importer import OrderFileError, import_orders
+from retention_warehouse.importer import OrderColumns, OrderFileError, import_orders
 from retention_warehouse.landing import contract, files
 from retention_warehouse.landing.timestamps import month_key
 from retention_warehouse.orchestration.landing import scan_landing
@@ -55,8 +55,8 @@ REJECTED = [
      "no_date.csv line 3, field 'order_date': 'NULL' is missing"),
     ("ragged.csv", HEADER.encode() + b"c1,2024-01-01\n", {}, "ragged.csv line 2, field 'amount': expected 3 fields, found 2"),
     ("no_customer.csv", b"client,order_date,amount\nc1,2024-01-01,5\n", {}, "no_customer.csv: column 'customer_id' not found"),
-    ("half_item.csv", b"customer_id,order_date,amount,n\nc1,2024-01-01,5,1.5\n", {"quantity_col": "n"},
-     "half_item.csv line 2, field 'n': '1.5' is not a whole number"),
+    ("half_item.csv", b"customer_id,order_date,amount,n\nc1,2024-01-01,5,1.5\n",
+     {"columns": OrderColumns(quantity="n")}, "half_item.csv line 2, field 'n': '1.5' is not a whole number"),
 ]
 
 # name, content, options, {table: (staged, {quarantine reason: rows})}, ids trimmed
@@ -90,7 +90,7 @@ ACCEPTED = [
         "o1,c1,2024-01-01,5,completed,USD\n o2 , c1 ,2024-01-02,5,completed,USD\no3,NULL,2024-01-03,5,completed,USD\n"
         "o4,null,2024-01-04,5,completed,USD\nNULL,c2,2024-01-05,5,completed,USD\no6,c2,2024-01-06,5,weird,USD\n"
         "o7,c2,2024-01-07,5,completed,XYZ\no8,c2,2024-01-08,5,,USD\n"),
-        {"order_id_col": "order_id", "status_col": "status", "currency_col": "currency"},
+        {"columns": OrderColumns(order_id="order_id", status="status", currency="currency")},
         {
             "orders": (2, {"missing_customer": 2, "missing_order_id": 1, "unknown_status": 2, "unknown_currency": 1}),
             "order_items": (2, {"unknown_order": 1, "order_quarantined": 5}),
@@ -101,7 +101,7 @@ ACCEPTED = [
     (
         "quantities.csv",
         "customer_id,order_date,amount,n\nc1,2024-01-01,5,2\nc1,2024-01-02,5,0\nc1,2024-01-03,5,-1\nc1,2024-01-04,5,\n",
-        {"quantity_col": "n"},
+        {"columns": OrderColumns(quantity="n")},
         {
             "orders": (4, {}),
             "order_items": (1, {"invalid_quantity": 3}),

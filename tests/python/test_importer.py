@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from retention_warehouse.generate import generate
-from retention_warehouse.importer import OrderFileError, import_orders
+from retention_warehouse.importer import OrderColumns, OrderFileError, import_orders
 
 ORDER_COLUMNS = ["order_id", "customer_id", "ordered_at", "status", "currency", "gross_amount", "discount_amount",
                  "platform"]  # fmt: skip
@@ -85,10 +85,10 @@ def test_csv_with_renamed_columns(tmp_path):
         "A-5,c3,2024-02-29T10:00:00Z,5,1,completed,USD,\n"
     )
     raw = tmp_path / "raw"
-    summary = import_orders(
-        src, raw, customer_col="Client", date_col="Placed", amount_col="Total", order_id_col="Ref",
-        quantity_col="Qty", status_col="State", currency_col="Cur",
-    )  # fmt: skip
+    columns = OrderColumns(
+        customer="Client", date="Placed", amount="Total", order_id="Ref", quantity="Qty", status="State", currency="Cur"
+    )
+    summary = import_orders(src, raw, columns=columns)
     assert summary["rows_read"] == 5
     assert read(raw, "orders", "order_id") == [
         ("A-1", "Smith, J", "2024-03-01 14:05:09", "completed", "EUR", 10.5, 0.0, None),
@@ -125,7 +125,7 @@ def test_parquet_with_typed_columns_and_date_format(tmp_path):
         src,
     )
     raw = tmp_path / "raw"
-    import_orders(src, raw, customer_col="cust", date_col="when", amount_col="value")
+    import_orders(src, raw, columns=OrderColumns(customer="cust", date="when", amount="value"))
     assert read(raw, "orders", "order_id") == [
         ("L000000001", "7", "2024-05-01 12:00:00", "completed", "USD", 19.99, 0.0, None),
         ("L000000002", "8", "2024-06-02 00:00:00", "completed", "USD", 5.0, 0.0, None),
