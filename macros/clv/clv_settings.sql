@@ -1,11 +1,5 @@
 {#- Settings of the CLV fit, read from vars (docs/clv.md) and validated at compile time. -#}
 
-{#- Last day of the calibration period: the `clv_calibration_end` var, else the analysis date
-    (`as_of_date_expr`, the as_of_date of int_analysis_date). -#}
-{% macro clv_calibration_end(as_of_date_expr) -%}
-    {{ date_var('clv_calibration_end') or as_of_date_expr }}
-{%- endmacro %}
-
 {#- Days per unit of recency, age and BG/NBD rates: 1 for `day`, 7 for `week`. -#}
 {% macro clv_time_unit_days() -%}
     {%- set units = {'day': 1, 'week': 7} -%}

@@ -1,7 +1,8 @@
-"""The full warehouse build: dbt up to the CLV fit's inputs, the fit, then dbt for the rest.
+"""Building the models: dbt up to the fits' inputs, the CLV and churn fits, then dbt for the rest.
 
 The fit is a Python step outside dbt (dbt-spark has no Python models outside Databricks), so one
-`dbt build` cannot do it all. The project is parsed once and both halves reuse that manifest.
+`dbt build` cannot do it all. The project is parsed once and both halves reuse that manifest. The
+Prefect flow `build_warehouse` runs this, then validates and publishes the marts.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ DATA_ONLY = ["--exclude-resource-type", "unit_test"]
 BEFORE_FIT_RESULTS = "run_results_before_fit.json"
 
 
-def build_warehouse(settings: Settings, dbt_vars: dict | None = None, full_refresh: bool = False,
+def build_models(settings: Settings, dbt_vars: dict | None = None, full_refresh: bool = False,
                     on_event: Callable | None = None) -> dict:
     """Build everything; returns the fitted CLV parameters. Raises on a dbt or fit failure.
 

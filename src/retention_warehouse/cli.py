@@ -64,9 +64,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         refresh = ["--full-refresh"] if args.full_refresh else []
         run_dbt(["build", "--select", args.select, *refresh], settings, parse_vars(args.vars))
     else:
-        from retention_warehouse.build import build_warehouse
+        from retention_warehouse.build import build_models
 
-        build_warehouse(settings, parse_vars(args.vars), full_refresh=args.full_refresh)
+        build_models(settings, parse_vars(args.vars), full_refresh=args.full_refresh)
     location = settings.warehouse_path if settings.target == "duckdb" else f"target {settings.target}"
     print(f"warehouse: {location} (schemas staging, intermediate, marts)")
     return 0

@@ -176,7 +176,7 @@ def engine_settings(work_dir: Path) -> tuple[Settings, Settings]:
 
 def build_both(work_dir: Path, orders: int, seed: int) -> tuple[Settings, Settings, dict[str, float]]:
     """Generate demo data and build it on both engines; returns the settings and build seconds."""
-    from retention_warehouse.build import build_warehouse
+    from retention_warehouse.build import build_models
     from retention_warehouse.generate import generate
 
     on_duckdb, on_spark = engine_settings(work_dir)
@@ -184,7 +184,7 @@ def build_both(work_dir: Path, orders: int, seed: int) -> tuple[Settings, Settin
     seconds = {}
     for settings in (on_duckdb, on_spark):
         started = time.perf_counter()
-        build_warehouse(settings)
+        build_models(settings)
         seconds[settings.target] = time.perf_counter() - started
     return on_duckdb, on_spark, seconds
 

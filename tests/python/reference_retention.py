@@ -148,7 +148,7 @@ def retention_marts(purchases: list[Purchase], grain: str = "month", window_days
         cohort_rows[(cohort, number)] = {
             "cohort_size": size,
             "active_customers": active,
-            "retention_rate": active / size,
+            "cohort_retention_rate": active / size,
             "net_revenue_base": revenue,
             "cumulative_net_revenue_per_customer": float(cumulative[cohort]) / size,
         }

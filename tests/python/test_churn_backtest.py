@@ -122,7 +122,7 @@ def reference_features(purchases: pd.DataFrame, snapshot: pd.Timestamp) -> pd.Da
 
 @pytest.mark.parametrize("which", ["current", "first backtest"])
 def test_features_use_only_purchases_known_at_the_snapshot(warehouse_connection, which):
-    snapshots = frame(warehouse_connection, "select * from intermediate.int_churn__snapshot_dates order by 1")
+    snapshots = frame(warehouse_connection, "select * from intermediate.int_calendar__churn_snapshots order by 1")
     snapshot_type = "current" if which == "current" else "backtest"
     snapshot = pd.Timestamp(snapshots[snapshots.snapshot_type == snapshot_type].snapshot_date.iloc[0])
     purchases = frame(
@@ -147,8 +147,8 @@ def test_features_use_only_purchases_known_at_the_snapshot(warehouse_connection,
 def test_segments_tiers_and_interventions_follow_the_seeds(warehouse_connection):
     mart = frame(warehouse_connection, "select * from marts.fct_customer_churn_risk")
     scores = frame(warehouse_connection, """
-        select customer_id, churn_probability from staging.stg_clv__churn_scores
-        where model_role = 'final' and snapshot_date = (select max(snapshot_date) from staging.stg_clv__churn_scores)
+        select customer_id, churn_probability from staging.stg_clv_fit__churn_scores
+        where model_role = 'final' and snapshot_date = (select max(snapshot_date) from staging.stg_clv_fit__churn_scores)
     """).set_index("customer_id")
     clv = frame(warehouse_connection, "select customer_id, predicted_clv_base from marts.fct_customer_clv").set_index("customer_id")
     mart = mart.set_index("customer_id")

@@ -64,9 +64,9 @@ def segments_before_assignment(connection) -> dict:
     """assignment_id -> churn risk segment at the last snapshot before the assignment date, from
     the final model's probabilities and the seed's bands; unscored without one."""
     snapshots = sorted(row["snapshot_date"] for row in fetch(
-        connection, "select snapshot_date from intermediate.int_churn__snapshot_dates"))
+        connection, "select snapshot_date from intermediate.int_calendar__churn_snapshots"))
     scores = {(row["snapshot_date"], row["customer_id"]): row["churn_probability"] for row in fetch(
-        connection, "select * from staging.stg_clv__churn_scores where model_role = 'final'")}
+        connection, "select * from staging.stg_clv_fit__churn_scores where model_role = 'final'")}
     bands = [(row["min_churn_probability"], row["risk_segment"]) for row in fetch(
         connection, "select * from seeds.churn_risk_segments order by min_churn_probability")]
     segments = {}

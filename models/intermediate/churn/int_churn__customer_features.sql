@@ -1,7 +1,7 @@
 {#- Churn-risk features of every customer with a purchase, at every snapshot date of
-    `int_churn__snapshot_dates`, using only purchases made on or before that date. The current
+    `int_calendar__churn_snapshots`, using only purchases made on or before that date. The current
     mart and the backtest both read this model, so past and present scores share one definition.
-    Lifetime figures are the running totals of `int_clv__transactions` read at the customer's
+    Lifetime figures are the running totals of `int_customers__transactions` read at the customer's
     last purchase day on or before each snapshot, so no snapshot joins a customer's whole
     history. The typical interval is the mean gap between distinct purchase dates, (last - first)
     / (purchase days - 1), a running figure too; customers with a single purchase date get the
@@ -13,13 +13,13 @@ with
 
 transactions as (
 
-    select * from {{ ref('int_clv__transactions') }}
+    select * from {{ ref('int_customers__transactions') }}
 
 ),
 
 snapshots as (
 
-    select * from {{ ref('int_churn__snapshot_dates') }}
+    select * from {{ ref('int_calendar__churn_snapshots') }}
 
 ),
 

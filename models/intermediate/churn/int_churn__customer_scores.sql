@@ -1,4 +1,4 @@
-{#- Churn probability and risk segment of every customer the churn step scored (stg_clv__churn_scores):
+{#- Churn probability and risk segment of every customer the churn step scored (stg_clv_fit__churn_scores):
     the final model's at the analysis date and before experiment assignments, the validation
     model's on the held-out snapshot. The single segment assignment behind
     `fct_customer_churn_risk`, the backtest and the experiments by segment. -#}
@@ -6,13 +6,13 @@ with
 
 scores as (
 
-    select * from {{ ref('stg_clv__churn_scores') }}
+    select * from {{ ref('stg_clv_fit__churn_scores') }}
 
 ),
 
 snapshots as (
 
-    select * from {{ ref('int_churn__snapshot_dates') }}
+    select * from {{ ref('int_calendar__churn_snapshots') }}
 
 ),
 

@@ -24,13 +24,13 @@ outcomes as (
 
 snapshots as (
 
-    select * from {{ ref('int_churn__snapshot_dates') }}
+    select * from {{ ref('int_calendar__churn_snapshots') }}
 
 ),
 
 baselines as (
 
-    select * from {{ ref('int_experiment_baseline_snapshots') }}
+    select * from {{ ref('int_experiments__baseline_snapshots') }}
 
 ),
 

@@ -1,15 +1,16 @@
 {#- The settings of one CLV fit as a one-row relation, so the Python fit step reads everything it
-    needs from the warehouse and the marts can show what a prediction assumed. -#}
+    needs from the warehouse and the marts can show what a prediction assumed. The calibration
+    period ends at the `clv_calibration_end` var, else at the analysis date. -#}
 with
 
 analysis_date as (
 
-    select * from {{ ref('int_analysis_date') }}
+    select * from {{ ref('int_calendar__analysis_date') }}
 
 )
 
 select
-    {{ clv_calibration_end('as_of_date') }} as calibration_end_date,
+    {{ date_var('clv_calibration_end') or 'as_of_date' }} as calibration_end_date,
     '{{ var("clv_time_unit") | lower }}' as time_unit,
     {{ clv_time_unit_days() }} as time_unit_days,
     {{ var('clv_horizon_days') | int }} as horizon_days,

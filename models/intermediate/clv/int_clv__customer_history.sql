@@ -6,19 +6,19 @@ with
 
 cohorts as (
 
-    select * from {{ ref('int_customer_cohorts') }}
+    select * from {{ ref('int_customers__cohorts') }}
 
 ),
 
 transactions as (
 
-    select * from {{ ref('int_clv__transactions') }}
+    select * from {{ ref('int_customers__transactions') }}
 
 ),
 
 analysis_date as (
 
-    select * from {{ ref('int_analysis_date') }}
+    select * from {{ ref('int_calendar__analysis_date') }}
 
 ),
 

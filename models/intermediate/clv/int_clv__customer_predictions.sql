@@ -13,13 +13,13 @@ rfm as (
 
 scores as (
 
-    select * from {{ ref('stg_clv__bgnbd_scores') }}
+    select * from {{ ref('stg_clv_fit__bgnbd_scores') }}
 
 ),
 
 model_fits as (
 
-    select * from {{ ref('stg_clv__model_fits') }}
+    select * from {{ ref('stg_clv_fit__model_fits') }}
 
 ),
 

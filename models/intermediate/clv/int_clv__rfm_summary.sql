@@ -7,7 +7,7 @@ with
 
 transactions as (
 
-    select * from {{ ref('int_clv__transactions') }}
+    select * from {{ ref('int_customers__transactions') }}
 
 ),
 

@@ -4,7 +4,7 @@ with
 
 calibration as (
 
-    select * from {{ ref('stg_clv__churn_calibration') }}
+    select * from {{ ref('stg_clv_fit__churn_calibration') }}
 
 )
 

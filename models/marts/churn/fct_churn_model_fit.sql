@@ -4,13 +4,13 @@ with
 
 churn_model_fits as (
 
-    select * from {{ ref('stg_clv__churn_model_fits') }}
+    select * from {{ ref('stg_clv_fit__churn_model_fits') }}
 
 ),
 
 scores as (
 
-    select * from {{ ref('stg_clv__churn_scores') }}
+    select * from {{ ref('stg_clv_fit__churn_scores') }}
 
 ),
 

@@ -11,7 +11,7 @@ with
 
 purchases as (
 
-    select * from {{ ref('int_purchases') }}
+    select * from {{ ref('int_orders__purchases') }}
 
 ),
 
@@ -27,7 +27,7 @@ analysis_date as (
         as_of_date,
         {{ period_start('as_of_date', 'month') }} as analysis_month_start
 
-    from {{ ref('int_analysis_date') }}
+    from {{ ref('int_calendar__analysis_date') }}
 
 ),
 

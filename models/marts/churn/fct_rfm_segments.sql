@@ -18,7 +18,7 @@ features as (
 
 snapshots as (
 
-    select * from {{ ref('int_churn__snapshot_dates') }}
+    select * from {{ ref('int_calendar__churn_snapshots') }}
     where snapshot_type = 'current'
 
 ),

@@ -21,7 +21,7 @@ predictions as (
 
 transactions as (
 
-    select * from {{ ref('int_clv__transactions') }}
+    select * from {{ ref('int_customers__transactions') }}
 
 ),
 

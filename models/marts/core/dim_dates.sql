@@ -1,10 +1,10 @@
-{#- Every day of the reporting calendar (int_periods): the semantic layer's time spine and a date
+{#- Every day of the reporting calendar (int_calendar__periods): the semantic layer's time spine and a date
     dimension for BI tools. -#}
 with
 
 periods as (
 
-    select * from {{ ref('int_periods') }}
+    select * from {{ ref('int_calendar__periods') }}
 
 ),
 

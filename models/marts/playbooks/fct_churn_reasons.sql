@@ -4,7 +4,7 @@ with
 
 responses as (
 
-    select * from {{ ref('int_survey_responses') }}
+    select * from {{ ref('int_feedback__survey_responses') }}
     where cancellation_reason is not null
 
 ),

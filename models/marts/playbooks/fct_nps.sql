@@ -6,7 +6,7 @@ with
 
 responses as (
 
-    select * from {{ ref('int_survey_responses') }}
+    select * from {{ ref('int_feedback__survey_responses') }}
 
 ),
 
@@ -14,8 +14,12 @@ classified as (
 
     select
         *,
-        {{ nps_class('nps_score') }} as nps_class,
-        {{ is_csat_satisfied('csat_score') }} as is_csat_satisfied
+        case
+            when nps_score >= 9 then 'promoter'
+            when nps_score >= 7 then 'passive'
+            when nps_score >= 0 then 'detractor'
+        end as nps_class,
+        csat_score >= 4 as is_csat_satisfied
 
     from responses
 
@@ -54,7 +58,7 @@ select
     promoters,
     passives,
     detractors,
-    {{ nps('promoters', 'detractors', 'nps_responses') }} as nps,
+    {{ safe_divide('100 * (promoters - detractors)', 'nps_responses') }} as nps,
     csat_responses,
     csat_satisfied,
     {{ safe_divide('csat_score_total', 'csat_responses') }} as csat_average,

@@ -6,14 +6,14 @@ with
 
 active_years as (
 
-    select * from {{ ref('int_customer_active_tenure_years') }}
+    select * from {{ ref('int_customers__active_tenure_years') }}
     where is_complete
 
 ),
 
 cohorts as (
 
-    select * from {{ ref('int_customer_cohorts') }}
+    select * from {{ ref('int_customers__cohorts') }}
     where is_acquired_by_analysis_date
 
 ),

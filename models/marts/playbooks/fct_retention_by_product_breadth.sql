@@ -9,20 +9,20 @@ with
 
 active_years as (
 
-    select * from {{ ref('int_customer_active_tenure_years') }}
+    select * from {{ ref('int_customers__active_tenure_years') }}
     where is_complete
 
 ),
 
 cohorts as (
 
-    select * from {{ ref('int_customer_cohorts') }}
+    select * from {{ ref('int_customers__cohorts') }}
 
 ),
 
 breadth as (
 
-    select * from {{ ref('int_customer_product_breadth') }}
+    select * from {{ ref('int_customers__product_breadth') }}
 
 ),
 
@@ -97,7 +97,7 @@ select
     horizons.years_after_first_purchase,
     coalesce(counts.eligible_customers, 0) as eligible_customers,
     coalesce(counts.retained_customers, 0) as retained_customers,
-    {{ strict_retention_rate('counts.retained_customers', 'counts.eligible_customers') }} as retention_rate
+    {{ strict_retention_rate('counts.retained_customers', 'counts.eligible_customers') }} as next_year_retention_rate
 
 from buckets
 cross join horizons

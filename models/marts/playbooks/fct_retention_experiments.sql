@@ -8,7 +8,7 @@ with
 
 window_counts as (
 
-    select * from {{ ref('int_experiment_window_counts') }}
+    select * from {{ ref('int_experiments__window_counts') }}
 
 ),
 

@@ -9,13 +9,13 @@ with
 
 cohorts as (
 
-    select * from {{ ref('int_customer_cohorts') }}
+    select * from {{ ref('int_customers__cohorts') }}
 
 ),
 
 purchases as (
 
-    select * from {{ ref('int_purchases') }}
+    select * from {{ ref('int_orders__purchases') }}
 
 ),
 

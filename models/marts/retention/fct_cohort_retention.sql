@@ -6,21 +6,21 @@ with
 
 activity as (
 
-    select * from {{ ref('int_customer_period_activity') }}
+    select * from {{ ref('int_customers__period_activity') }}
     where is_active
 
 ),
 
 cohorts as (
 
-    select * from {{ ref('int_customer_cohorts') }}
+    select * from {{ ref('int_customers__cohorts') }}
     where is_acquired_by_analysis_date
 
 ),
 
 periods as (
 
-    select * from {{ ref('int_periods') }}
+    select * from {{ ref('int_calendar__periods') }}
 
 ),
 
@@ -128,7 +128,7 @@ select
     cohort_size,
     customers_observed,
     active_customers,
-    {{ safe_divide('active_customers', 'cohort_size') }} as retention_rate,
+    {{ safe_divide('active_customers', 'cohort_size') }} as cohort_retention_rate,
     net_revenue_base,
     {{ safe_divide(
         'sum(net_revenue_base) over (

@@ -6,13 +6,13 @@ with
 
 customer_periods as (
 
-    select * from {{ ref('int_customer_period_activity') }}
+    select * from {{ ref('int_customers__period_activity') }}
 
 ),
 
 periods as (
 
-    select * from {{ ref('int_periods') }}
+    select * from {{ ref('int_calendar__periods') }}
 
 ),
 

@@ -487,7 +487,7 @@ select
     cohort_size,
     cohort_size as customers_observed,
     active_customers,
-    cast(active_customers as double) / nullif(cohort_size, 0) as retention_rate,
+    cast(active_customers as double) / nullif(cohort_size, 0) as cohort_retention_rate,
     net_revenue_base,
     cast(sum(net_revenue_base) over (
         partition by cohort_period order by period_number

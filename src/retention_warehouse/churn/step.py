@@ -25,7 +25,7 @@ from .model import DEFAULT_L2, fit_logistic
 
 CALIBRATION_RELATION = "intermediate.int_clv__calibration"
 MODEL_ROWS_RELATION = "intermediate.int_churn__model_rows"
-SNAPSHOTS_RELATION = "intermediate.int_churn__snapshot_dates"
+SNAPSHOTS_RELATION = "intermediate.int_calendar__churn_snapshots"
 KEY = ["snapshot_date", "customer_id"]
 MIN_CLOSED_SNAPSHOTS = 2
 # Customers are scored a million at a time: at 100M orders there are about 29M of them, and their

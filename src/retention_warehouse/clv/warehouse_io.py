@@ -3,7 +3,7 @@
 Everything engine-specific about the fit lives here, so another engine needs only a new branch
 in `read_relation` and `write_results`; the rest of the step works on pandas and numpy.
 DuckDB: dbt-duckdb keeps the database open in this process when the fit runs inside
-`build_warehouse`, and a second connection works only with the same (default) configuration.
+`build_models`, and a second connection works only with the same (default) configuration.
 Spark: through the SparkSession dbt-spark left running in this process (or one opened on the same
 metastore), see retention_warehouse.spark.tables.
 """

@@ -57,17 +57,17 @@ def overview(marts: ServedMarts, filters: Filters) -> list:
 def cohorts(marts: ServedMarts, filters: Filters) -> list:
     where, parameters = filters.clause(None, "cohort_period")
     frame = marts.frame(
-        f"select cohort_period, period_number, retention_rate, cumulative_net_revenue_per_customer "
+        f"select cohort_period, period_number, cohort_retention_rate, cumulative_net_revenue_per_customer "
         f"from fct_cohort_retention where is_complete and {where} order by cohort_period, period_number",
         parameters)
     frame["cohort"] = frame["cohort_period"].map(lambda value: f"{value:%Y-%m}")
     heatmaps = []
     for column, title, chart_id in (
         # k = 0 is 100 % by definition and would wash out the colour scale of every later period.
-        ("retention_rate", "Share of each cohort purchasing k >= 1 periods after its first", "chart-cohort-customers"),
+        ("cohort_retention_rate", "Share of each cohort purchasing k >= 1 periods after its first", "chart-cohort-customers"),
         ("cumulative_net_revenue_per_customer", "Cumulative net revenue per cohort customer", "chart-cohort-revenue"),
     ):
-        shown = frame[frame["period_number"] > 0] if column == "retention_rate" else frame
+        shown = frame[frame["period_number"] > 0] if column == "cohort_retention_rate" else frame
         grid = shown.pivot(index="cohort", columns="period_number", values=column)
         figure = go.Figure(go.Heatmap(z=grid.values, x=grid.columns, y=grid.index, colorscale="Blues"))
         figure.update_yaxes(autorange="reversed", title="cohort")
@@ -200,7 +200,7 @@ def playbooks(marts: ServedMarts, filters: Filters) -> list:
     experiment_figure.update_xaxes(title="retention uplift over control (95 % interval)")
     breadth["years"] = breadth["years_after_first_purchase"].astype(str)
     return [
-        chart("chart-product-breadth", px.bar(breadth, x="product_breadth", y="retention_rate", color="years",
+        chart("chart-product-breadth", px.bar(breadth, x="product_breadth", y="next_year_retention_rate", color="years",
                                               barmode="group"),
               "Retention after k years by categories bought in the first year"),
         chart("chart-repeat-spend", px.bar(tenure, x="tenure_year", y="spend_per_active_customer_base"),

@@ -25,7 +25,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run as current_flow_run
 from prefect.tasks import exponential_backoff
 
-from retention_warehouse.build import build_warehouse as build_models
+from retention_warehouse.build import build_models
 from retention_warehouse.landing import require_landing
 from retention_warehouse.orchestration import data_docs, dbt_docs, landing, marts, postgres, publish, quality, summary
 from retention_warehouse.orchestration.dbt_tasks import is_lock_error, node_result_logger, require_write_access

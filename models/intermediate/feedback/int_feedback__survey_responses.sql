@@ -20,7 +20,7 @@ customers as (
 
 analysis_date as (
 
-    select * from {{ ref('int_analysis_date') }}
+    select * from {{ ref('int_calendar__analysis_date') }}
 
 )
 

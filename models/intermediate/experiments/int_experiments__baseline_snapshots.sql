@@ -11,7 +11,7 @@ assignments as (
 
 snapshots as (
 
-    select * from {{ ref('int_churn__snapshot_dates') }}
+    select * from {{ ref('int_calendar__churn_snapshots') }}
 
 )
 

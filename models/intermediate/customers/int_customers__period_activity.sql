@@ -7,27 +7,27 @@ with
 
 analysis_date as (
 
-    select * from {{ ref('int_analysis_date') }}
+    select * from {{ ref('int_calendar__analysis_date') }}
 
 ),
 
 purchases as (
 
-    select * from {{ ref('int_purchases') }}
+    select * from {{ ref('int_orders__purchases') }}
     where order_date <= (select analysis_date.as_of_date from analysis_date)
 
 ),
 
 customers as (
 
-    select * from {{ ref('int_customer_cohorts') }}
+    select * from {{ ref('int_customers__cohorts') }}
     where is_acquired_by_analysis_date
 
 ),
 
 periods as (
 
-    select * from {{ ref('int_periods') }}
+    select * from {{ ref('int_calendar__periods') }}
 
 ),
 

@@ -6,19 +6,19 @@ with
 
 periods as (
 
-    select * from {{ ref('int_periods') }}
+    select * from {{ ref('int_calendar__periods') }}
 
 ),
 
 spells as (
 
-    select * from {{ ref('int_customer_active_spells') }}
+    select * from {{ ref('int_customers__active_spells') }}
 
 ),
 
 activity as (
 
-    select * from {{ ref('int_customer_period_activity') }}
+    select * from {{ ref('int_customers__period_activity') }}
 
 ),
 

@@ -4,7 +4,7 @@ with
 
 purchases as (
 
-    select * from {{ ref('int_purchases') }}
+    select * from {{ ref('int_orders__purchases') }}
 
 ),
 

@@ -6,34 +6,26 @@ with
 
 purchases as (
 
-    select * from {{ ref('int_purchases') }}
+    select * from {{ ref('int_orders__purchases') }}
 
 ),
 
 order_items as (
 
-    select * from {{ ref('stg_shop__order_items') }}
-
-),
-
-products as (
-
-    select * from {{ ref('stg_shop__products') }}
+    select * from {{ ref('int_order_items__products') }}
 
 ),
 
 order_costs as (
 
     select
-        order_items.order_id,
+        order_id,
         count(*) as item_lines,
-        count(products.unit_cost_base) as costed_item_lines,
-        sum(order_items.quantity * products.unit_cost_base) as cost_base
+        count(line_cost_base) as costed_item_lines,
+        sum(line_cost_base) as cost_base
 
     from order_items
-    left join products
-        on order_items.product_id = products.product_id
-    group by order_items.order_id
+    group by order_id
 
 ),
 

@@ -5,31 +5,25 @@ with
 
 cohorts as (
 
-    select * from {{ ref('int_customer_cohorts') }}
+    select * from {{ ref('int_customers__cohorts') }}
 
 ),
 
 purchases as (
 
-    select * from {{ ref('int_purchases') }}
+    select * from {{ ref('int_orders__purchases') }}
 
 ),
 
 order_items as (
 
-    select * from {{ ref('stg_shop__order_items') }}
-
-),
-
-products as (
-
-    select * from {{ ref('stg_shop__products') }}
+    select * from {{ ref('int_order_items__products') }}
 
 ),
 
 analysis_date as (
 
-    select * from {{ ref('int_analysis_date') }}
+    select * from {{ ref('int_calendar__analysis_date') }}
 
 ),
 
@@ -37,15 +31,13 @@ first_year_categories as (
 
     select
         purchases.customer_id,
-        products.category
+        order_items.category
 
     from purchases
     inner join cohorts
         on purchases.customer_id = cohorts.customer_id
     inner join order_items
         on purchases.order_id = order_items.order_id
-    inner join products
-        on order_items.product_id = products.product_id
     cross join analysis_date
     where
         purchases.order_date <= analysis_date.as_of_date

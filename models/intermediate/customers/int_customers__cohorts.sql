@@ -2,7 +2,7 @@ with
 
 purchases as (
 
-    select * from {{ ref('int_purchases') }}
+    select * from {{ ref('int_orders__purchases') }}
 
 ),
 
@@ -14,7 +14,7 @@ customers as (
 
 analysis_date as (
 
-    select * from {{ ref('int_analysis_date') }}
+    select * from {{ ref('int_calendar__analysis_date') }}
 
 ),
 

@@ -10,7 +10,7 @@ with
 
 activity as (
 
-    select * from {{ ref('int_customer_period_activity') }}
+    select * from {{ ref('int_customers__period_activity') }}
     where is_active
 
 ),
@@ -21,7 +21,7 @@ calendar as (
         min(period_start) as first_period_start,
         max(period_index) as last_period_index
 
-    from {{ ref('int_periods') }}
+    from {{ ref('int_calendar__periods') }}
 
 ),
 

@@ -15,13 +15,13 @@ assignments as (
 
 purchases as (
 
-    select * from {{ ref('int_purchases') }}
+    select * from {{ ref('int_orders__purchases') }}
 
 ),
 
 baselines as (
 
-    select * from {{ ref('int_experiment_baseline_snapshots') }}
+    select * from {{ ref('int_experiments__baseline_snapshots') }}
 
 ),
 
@@ -34,7 +34,7 @@ churn_scores as (
 
 analysis_date as (
 
-    select * from {{ ref('int_analysis_date') }}
+    select * from {{ ref('int_calendar__analysis_date') }}
 
 ),
 
