@@ -24,7 +24,7 @@ FIT_INPUTS = ("+int_clv__calibration +int_clv__sufficient_statistics +int_clv__s
               " +int_churn__model_rows")
 # Cautious: a test runs in the build where all its parents are built (a relationships test from
 # an upstream model to a later one waits for the second build). Together the two selections
-# cover every node of the project exactly once.
+# cover every node of the project exactly once (unit tests aside, below).
 BEFORE_FIT = ["--select", FIT_INPUTS, "--indirect-selection", "cautious"]
 AFTER_FIT = ["--exclude", FIT_INPUTS, "--indirect-selection", "cautious"]
 # Unit tests check the SQL's logic on fixed inputs, so the data cannot make them fail: they run
@@ -35,7 +35,7 @@ BEFORE_FIT_RESULTS = "run_results_before_fit.json"
 
 
 def build_models(settings: Settings, dbt_vars: dict | None = None, full_refresh: bool = False,
-                    on_event: Callable | None = None) -> dict:
+                 on_event: Callable | None = None) -> dict:
     """Build everything; returns the fitted CLV parameters. Raises on a dbt or fit failure.
 
     `on_event` receives every dbt event (the flow logs node results with it).

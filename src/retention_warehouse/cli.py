@@ -208,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="text encoding of CSV and CDNOW files (default UTF-8, with or without BOM; e.g. latin-1)")
     imp.set_defaults(handler=cmd_import_orders)
 
-    build = commands.add_parser("build", help="dbt build: models, seeds, data and unit tests")
+    build = commands.add_parser("build", help="dbt build (models, seeds, data tests) with the CLV and churn fits")
     build.add_argument("--select", help="dbt node selection")
     build.add_argument("--vars", help='dbt vars as JSON, e.g. \'{"period_grain": "week"}\'')
     build.add_argument("--full-refresh", action="store_true",

@@ -19,7 +19,7 @@ def test_auc_of_the_textbook_example_and_of_ties():
 def test_average_ranks_share_the_mean_rank_of_ties():
     assert average_ranks(np.array([3.0, 1.0, 3.0, 2.0, 3.0])).tolist() == [4.0, 1.0, 4.0, 2.0, 4.0]
     assert average_ranks(np.array([7.0])).tolist() == [1.0]
-    # Against scipy's rankdata (the test dependency, not the build's) on many ties.
+    # Against scipy.stats.rankdata (which tests may import; builds no longer do) on many ties.
     from scipy.stats import rankdata
 
     values = np.random.default_rng(3).integers(0, 20, 500).astype(np.float64)

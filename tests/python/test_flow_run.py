@@ -389,3 +389,20 @@ def test_failure_report_names_the_version_a_run_published_before_failing(tmp_pat
                              ("run-2", "served version: unchanged")):
         flow_module.write_failure_report(None, types.SimpleNamespace(name=run_id, id=run_id), state)
         assert expected in (serving / "failures" / f"{run_id}.md").read_text()
+
+
+def test_the_entry_points_load_the_packaged_flow():
+    """`python flows/build_warehouse.py` and prefect.yaml's deployment load the flow the package defines."""
+    from prefect.flows import load_flow_from_entrypoint
+
+    from retention_warehouse.orchestration.flow import build_warehouse
+    from retention_warehouse.settings import PROJECT_DIR
+
+    entrypoints = {f"{PROJECT_DIR / 'flows' / 'build_warehouse.py'}:build_warehouse"}
+    entrypoints |= {
+        str(PROJECT_DIR / line.split(":", 1)[1].strip())
+        for line in (PROJECT_DIR / "prefect.yaml").read_text().splitlines() if line.strip().startswith("entrypoint:")
+    }
+    assert len(entrypoints) == 1
+    for entrypoint in entrypoints:
+        assert load_flow_from_entrypoint(entrypoint) is build_warehouse

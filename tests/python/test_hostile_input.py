@@ -24,7 +24,7 @@ from retention_warehouse.generate import generate
 from retention_warehouse.importer import OrderColumns, OrderFileError, import_orders
 from retention_warehouse.landing import contract, files
 from retention_warehouse.landing.timestamps import month_key
-from retention_warehouse.orchestration.landing import scan_landing
+from retention_warehouse.orchestration.landed_files import scan_landing
 
 pytestmark = pytest.mark.warehouse  # builds a warehouse or runs the flow: not in `make test-fast`
 

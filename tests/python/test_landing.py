@@ -17,7 +17,7 @@ from retention_warehouse.generate import generate
 from retention_warehouse.importer import OrderFileError, import_orders
 from retention_warehouse.landing import MARKER, LandingError, recover
 from retention_warehouse.landing.contract import TABLES
-from retention_warehouse.orchestration.landing import scan_landing
+from retention_warehouse.orchestration.landed_files import scan_landing
 
 KILL_FRACTIONS = (0.05, 0.25, 0.5, 0.75, 0.9, 0.97)
 

@@ -30,9 +30,17 @@ REJOIN_EXCEPTIONS = [
     # own (test_active_window_is_trailing_days); inlined into the counts they could not be.
     "int_customers__period_activity -> int_customers__active_spells -> int_retention__period_counts",
     "int_calendar__periods -> int_customers__active_spells -> int_retention__period_counts",
+    # Product breadth is a customer attribute with its own key test; only the breadth mart reads
+    # it today, and dim_customers does not carry it because the benchmark's baseline computes
+    # dim_customers as it is (src/retention_warehouse/benchmarks/baseline.sql).
+    "int_customers__cohorts -> int_customers__product_breadth -> fct_retention_by_product_breadth",
 ]
 # The one-row analysis date is a parameter every point-in-time model reads, not a concept.
 REJOIN_PARAMETERS = {"int_calendar__analysis_date"}
+JOIN_EXCEPTIONS = {
+    # A union of the seven base models (one per landing table), not a join.
+    "fct_quarantined_rows": 7,
+}
 FRESHNESS_EXCEPTIONS = [
     # Written by the CLV and churn fits inside every build: fresh by construction.
     "clv_fit.bgnbd_scores", "clv_fit.churn_calibration", "clv_fit.churn_model_fits", "clv_fit.churn_scores",
@@ -204,11 +212,12 @@ def test_no_model_rejoins_an_upstream_concept(nodes):
 
 
 def test_no_model_joins_too_many_relations(nodes):
+    """fct_too_many_joins: a model reading seven or more relations does too much at once."""
     crowded = {
         m["name"]: len(m["depends_on"]["nodes"]) for m in models(nodes)
-        if len(m["depends_on"]["nodes"]) > TOO_MANY_JOINS_THRESHOLD
+        if len(m["depends_on"]["nodes"]) >= TOO_MANY_JOINS_THRESHOLD
     }
-    assert not crowded, f"models reading more than {TOO_MANY_JOINS_THRESHOLD} relations: {crowded}"
+    assert crowded == JOIN_EXCEPTIONS, crowded
 
 
 def test_every_model_has_a_parent_and_every_source_a_reader(nodes):

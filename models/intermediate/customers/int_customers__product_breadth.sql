@@ -1,6 +1,7 @@
 {#- Product breadth of a customer: distinct product categories bought in the first tenure year
     (days 0-364 after the first purchase, up to the analysis date), bucketed 1, 2, 3, 4+.
-    Customers whose purchases have no order lines (imported order files) are 'unknown'. -#}
+    Customers whose purchases have no real order lines are 'unknown': imported order files carry
+    one line per order for the importer's placeholder product 'unknown'. -#}
 with
 
 cohorts as (
@@ -42,6 +43,7 @@ first_year_categories as (
     where
         purchases.order_date <= analysis_date.as_of_date
         and {{ tenure_year_index(dbt.datediff('cohorts.first_purchase_date', 'purchases.order_date', 'day')) }} = 0
+        and order_items.product_id != 'unknown'
 
 ),
 

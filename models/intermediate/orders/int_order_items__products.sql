@@ -22,8 +22,6 @@ select
     order_items.product_id,
     products.category,
     order_items.quantity,
-    order_items.line_amount_base,
-    products.unit_cost_base,
     order_items.quantity * products.unit_cost_base as line_cost_base
 
 from order_items

@@ -12,12 +12,6 @@ cohorts as (
 
 ),
 
-product_breadth as (
-
-    select * from {{ ref('int_customers__product_breadth') }}
-
-),
-
 orders as (
 
     select * from {{ ref('stg_shop__orders') }}
@@ -43,7 +37,6 @@ select
     customers.acquisition_channel,
     cohorts.first_purchase_platform,
     cohorts.cohort_period,
-    product_breadth.product_breadth,
     coalesce(order_counts.orders, 0) as orders,
     coalesce(cohorts.purchases, 0) as completed_orders,
     coalesce(order_counts.cancelled_orders, 0) as cancelled_orders,
@@ -59,7 +52,5 @@ select
 from customers
 left join cohorts
     on customers.customer_id = cohorts.customer_id
-left join product_breadth
-    on customers.customer_id = product_breadth.customer_id
 left join order_counts
     on customers.customer_id = order_counts.customer_id

@@ -19,6 +19,7 @@ import yaml
 from retention_warehouse.settings import PROJECT_DIR
 
 SOURCES_GLOB = "models/staging/*/_*__sources.yml"
+PARTITION_COLUMN = "order_month"
 ARROW_TYPES = {"string": pa.string(), "double": pa.float64(), "bigint": pa.int64()}
 # The generator's record of what it generated; a landing file that is not a table.
 PARAMS_FILE = "_generator_params.json"
@@ -26,14 +27,16 @@ PARAMS_FILE = "_generator_params.json"
 
 @dataclass(frozen=True)
 class LandingTable:
-    source: str
     name: str
     schema: pa.Schema  # the columns of each file
     partition_column: str | None  # from the folder names, not stored in the files
 
 
-def _landing_table(source: str, table: dict, path: Path) -> LandingTable:
+def _landing_table(table: dict, path: Path) -> LandingTable:
     partition_column = table["config"]["meta"]["landing"]["partition_column"]
+    if partition_column not in (None, PARTITION_COLUMN):
+        # The writers, the landing swap and the incremental staging models know one partitioning.
+        raise ValueError(f"{path}: {table['name']} is partitioned by {partition_column}; only {PARTITION_COLUMN} is")
     fields = []
     for column in table["columns"]:
         if column["name"] == partition_column:
@@ -43,7 +46,7 @@ def _landing_table(source: str, table: dict, path: Path) -> LandingTable:
                 f"{path}: column {table['name']}.{column['name']} needs a data_type of {sorted(ARROW_TYPES)}"
             )
         fields.append(pa.field(column["name"], ARROW_TYPES[column["data_type"]]))
-    return LandingTable(source, table["name"], pa.schema(fields), partition_column)
+    return LandingTable(table["name"], pa.schema(fields), partition_column)
 
 
 def read_contract(project_dir: Path = PROJECT_DIR) -> dict[str, LandingTable]:
@@ -53,7 +56,9 @@ def read_contract(project_dir: Path = PROJECT_DIR) -> dict[str, LandingTable]:
         for source in yaml.safe_load(path.read_text())["sources"]:
             for table in source["tables"]:
                 if "landing" in (table.get("config") or {}).get("meta", {}):
-                    tables[table["name"]] = _landing_table(source["name"], table, path)
+                    tables[table["name"]] = _landing_table(table, path)
+    if not tables:
+        raise RuntimeError(f"no landing tables in {project_dir / SOURCES_GLOB}: the package runs from the project tree")
     return tables
 
 

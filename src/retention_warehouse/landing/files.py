@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .contract import SCHEMAS
+from .contract import PARTITION_COLUMN, SCHEMAS
 from .timestamps import month_label
 
 COMPRESSION = "zstd"
@@ -57,7 +57,7 @@ def write_plain(raw_dir: Path, name: str, table: pa.Table, part: int | str = 0) 
 def _folders(raw_dir: Path, name: str, month: np.ndarray | None) -> list[Path]:
     if month is None:
         return [raw_dir / name]
-    return [raw_dir / name / f"order_month={month_label(key)}" for key in np.unique(month)]
+    return [raw_dir / name / f"{PARTITION_COLUMN}={month_label(key)}" for key in np.unique(month)]
 
 
 def part_files(raw_dir: Path, name: str, part: int | str, month: np.ndarray | None = None) -> list[Path]:
@@ -78,5 +78,3 @@ def write_by_month(
         folder.mkdir(parents=True, exist_ok=True)
         _write_atomic(table.slice(lo, hi - lo).cast(SCHEMAS[name]), _part_file(folder, part))
     return [int(k) for k in keys]
-
-

@@ -22,10 +22,10 @@ from collections.abc import Generator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .contract import PARAMS_FILE, PARTITIONED, SCHEMAS
+from .contract import PARAMS_FILE, PARTITION_COLUMN, PARTITIONED, SCHEMAS
 
 MARKER = ".retention-warehouse-landing"
-_PARTITION = re.compile(r"order_month=\d{4}-\d{2}")
+_PARTITION = re.compile(rf"{PARTITION_COLUMN}=\d{{4}}-\d{{2}}")
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 

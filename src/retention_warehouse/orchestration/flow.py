@@ -27,7 +27,16 @@ from prefect.tasks import exponential_backoff
 
 from retention_warehouse.build import build_models
 from retention_warehouse.landing import require_landing
-from retention_warehouse.orchestration import data_docs, dbt_docs, landing, marts, postgres, publish, quality, summary
+from retention_warehouse.orchestration import (
+    data_docs,
+    dbt_docs,
+    landed_files,
+    marts,
+    postgres,
+    publish,
+    quality,
+    summary,
+)
 from retention_warehouse.orchestration.dbt_tasks import is_lock_error, node_result_logger, require_write_access
 from retention_warehouse.settings import Settings
 
@@ -46,10 +55,10 @@ def _retry_on_lock(task, task_run, state) -> bool:
 
 
 @task(cache_policy=NO_CACHE, timeout_seconds=TASK_TIMEOUT_SECONDS)
-def check_landing(settings: Settings) -> landing.Landing:
+def check_landing(settings: Settings) -> landed_files.Landing:
     """GX at the boundary: every raw table has the contract's columns, types and key ranges."""
     require_landing(settings.raw_dir)
-    landed = landing.scan_landing(settings.raw_dir)
+    landed = landed_files.scan_landing(settings.raw_dir)
     context = quality.open_context(settings.serving_dir)
     results = []
     try:
@@ -60,7 +69,7 @@ def check_landing(settings: Settings) -> landing.Landing:
             if table not in landed.tables:
                 results.append(quality.CheckResult(name, table, False, 0, [f"raw table {table} is missing"]))
                 continue
-            frame = landing.read_table(landed.tables[table])
+            frame = landed_files.read_table(landed.tables[table])
             results.append(quality.run_checkpoint(context, name, f"raw.{table}", frame))
         quality.raise_for_failures(results)
     finally:
@@ -72,7 +81,7 @@ def check_landing(settings: Settings) -> landing.Landing:
       retry_delay_seconds=exponential_backoff(backoff_factor=LOCK_RETRY_SECONDS),
       retry_condition_fn=_retry_on_lock)
 def build(settings: Settings, dbt_vars: dict | None) -> dict:
-    """dbt build (models, seeds, data and unit tests) and the CLV fit; fails on any failed test."""
+    """dbt build (models, seeds, data tests) with the CLV and churn fits; fails on any failed test."""
     require_write_access(settings)
     return build_models(settings, dbt_vars, on_event=node_result_logger(get_run_logger()))
 
@@ -207,7 +216,6 @@ def _build_and_publish(settings: Settings, dbt_vars: dict | None, force: bool, r
         if postgres_target else {}
     return {"published": True, "version": staged.version, "report": str(report), **served_postgres,
             "artifact": ARTIFACT_KEY, "row_counts": staged.row_counts, **locations}
-
 
 
 def serve_daily() -> None:

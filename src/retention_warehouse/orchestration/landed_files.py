@@ -9,7 +9,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-PARTITION_PREFIX = "order_month="
+from retention_warehouse.landing.contract import PARTITION_COLUMN
+
+PARTITION_PREFIX = f"{PARTITION_COLUMN}="
 
 
 @dataclass(frozen=True)
