@@ -20,27 +20,9 @@ analysis_date as (
 
 ),
 
-bounds as (
+periods as (
 
-    select
-        min(order_date) as first_purchase_date,
-        {{ period_start('min(order_date)', grain) }} as first_period,
-        (select analysis_date.as_of_date from analysis_date) as as_of_date
-
-    from purchases
-
-),
-
-numbered as (
-
-    select
-        first_purchase_date,
-        first_period,
-        as_of_date,
-        {{ integer_series(periods_between('first_period', period_start('as_of_date', grain), grain)) }}
-            as period_index
-
-    from bounds
+    {{ purchase_periods(grain) }}
 
 ),
 
@@ -49,9 +31,9 @@ period_ends as (
     select
         first_purchase_date,
         as_of_date,
-        {{ period_end(dbt.dateadd(grain, 'period_index', 'first_period'), grain) }} as snapshot_date
+        {{ period_end('period_start', grain) }} as snapshot_date
 
-    from numbered
+    from periods
 
 ),
 
@@ -74,7 +56,7 @@ current_snapshot as (
         as_of_date as snapshot_date,
         'current' as snapshot_type
 
-    from bounds
+    from analysis_date
 
 ),
 

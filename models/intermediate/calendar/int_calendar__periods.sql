@@ -16,36 +16,9 @@ analysis_date as (
 
 ),
 
-bounds as (
-
-    select
-        min(purchases.order_period) as first_period,
-        (select analysis_date.as_of_date from analysis_date) as as_of_date
-
-    from purchases
-
-),
-
-numbered as (
-
-    select
-        first_period,
-        as_of_date,
-        {{ integer_series(periods_between('first_period', period_start('as_of_date', grain), grain)) }}
-            as period_index
-
-    from bounds
-
-),
-
 periods as (
 
-    select
-        period_index,
-        as_of_date,
-        cast({{ dbt.dateadd(grain, 'period_index', 'first_period') }} as date) as period_start
-
-    from numbered
+    {{ purchase_periods(grain) }}
 
 )
 
